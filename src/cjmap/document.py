@@ -1,0 +1,171 @@
+"""From a file on disk (or stdin) to merged map data: loading, includes and their limits.
+
+Includes are resolved relative to the including file and must stay inside the project root
+(the nearest folder above the map with cjmap.toml, pyproject.toml or .git, else the map's own
+folder). Libraries are cached, so a folder of maps sharing one persona library reads it once.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cjmap.source import Limits, LoadError, Mark, Problem, YList, YMap, load_bytes
+
+MERGED_SECTIONS = ("personas", "channels", "outcomes")
+_ROOT_MARKERS = ("cjmap.toml", "pyproject.toml", ".git")
+
+
+@dataclass
+class Document:
+    """A map or library file with its includes merged in, plus what went wrong on the way."""
+
+    name: str
+    data: Any
+    problems: list[Problem] = field(default_factory=list)
+    libraries: list[YMap] = field(default_factory=list)  # raw data of each included library
+    included: set[Path] = field(default_factory=set)
+
+
+class Loader:
+    """Reads files, resolving includes; keeps parsed libraries for the whole run."""
+
+    def __init__(self, limits: Limits, root: Path | None = None) -> None:
+        self.limits = limits
+        self.root = root
+        self._cache: dict[Path, YMap | LoadError] = {}
+        self._roots: dict[Path, Path] = {}
+
+    def load_path(self, path: Path, name: str) -> Document:
+        return self._load(path.read_bytes(), name, path.resolve().parent, self.project_root(path))
+
+    def load_stdin(self, raw: bytes) -> Document:
+        cwd = Path.cwd()
+        return self._load(raw, "<stdin>", cwd, self.root or cwd)
+
+    def project_root(self, path: Path) -> Path:
+        if self.root is not None:
+            return self.root.resolve()
+        folder = path.resolve().parent
+        if folder not in self._roots:
+            self._roots[folder] = next(
+                (parent for parent in (folder, *folder.parents) if any((parent / m).exists() for m in _ROOT_MARKERS)),
+                folder,
+            )
+        return self._roots[folder]
+
+    def _load(self, raw: bytes, name: str, folder: Path, root: Path) -> Document:
+        loaded = load_bytes(raw, name, self.limits)
+        document = Document(name, loaded.data, list(loaded.problems))
+        if isinstance(loaded.data, YMap) and "include" in loaded.data:
+            self._merge_includes(document, loaded.data, folder, root, chain=())
+        return document
+
+    def _merge_includes(
+        self, document: Document, data: YMap, folder: Path, root: Path, chain: tuple[Path, ...]
+    ) -> None:
+        includes = data.get("include")
+        if isinstance(includes, str):
+            items: list[tuple[Any, Mark]] = [(includes, data.value_marks["include"])]
+        elif isinstance(includes, YList):
+            items = list(zip(includes, includes.item_marks, strict=True))
+        else:
+            return  # the model reports the wrong type
+        for reference, mark in items:
+            if not isinstance(reference, str):
+                continue  # the model reports the wrong type
+            library = self._library(document, reference, data.file, mark, folder, root, chain)
+            if library is None:
+                continue
+            path, library_data = library
+            if path in document.included:
+                continue  # reached twice (a diamond): merge it once
+            document.included.add(path)
+            document.libraries.append(library_data)
+            self._merge_includes(document, library_data, path.parent, root, (*chain, path))
+            _merge(document.data, library_data)
+
+    def _library(
+        self,
+        document: Document,
+        reference: str,
+        file: str,
+        mark: Mark,
+        folder: Path,
+        root: Path,
+        chain: tuple[Path, ...],
+    ) -> tuple[Path, YMap] | None:
+        def problem(message: str) -> None:
+            document.problems.append(Problem("CJM006", message, file, mark))
+
+        target = Path(os.path.normpath(folder / reference)).resolve()
+        if not target.is_relative_to(root):
+            problem(
+                f"include '{reference}' points outside the project root {root}: keep shared files inside the project"
+            )
+            return None
+        if target in chain or target == document_path(document):
+            problem(f"include '{reference}' includes itself through a cycle: remove one of the includes")
+            return None
+        if not target.is_file():
+            problem(f"include '{reference}' does not exist (looked for {target}): fix the path, relative to this file")
+            return None
+        cached = self._cache.get(target)
+        if cached is None:
+            try:
+                cached = self._read_library(target, root)
+            except LoadError as error:
+                cached = error
+            self._cache[target] = cached
+        if isinstance(cached, LoadError):
+            document.problems.append(Problem(cached.rule, cached.message, cached.file, cached.mark))
+            return None
+        if cached.get("kind") != "library":
+            problem(f"include '{reference}' is not a library: an included file starts with 'kind: library'")
+            return None
+        return target, cached
+
+    def _read_library(self, path: Path, root: Path) -> YMap:
+        name = _display(path)
+        loaded = load_bytes(path.read_bytes(), name, self.limits)
+        if loaded.problems:
+            first = loaded.problems[0]
+            raise LoadError(first.rule, first.message, first.file, first.mark)
+        if not isinstance(loaded.data, YMap):
+            raise LoadError("CJM007", "a library must be a mapping with 'kind: library'", name, Mark(1, 1))
+        return loaded.data
+
+
+def document_path(document: Document) -> Path | None:
+    return Path(document.name).resolve() if document.name != "<stdin>" else None
+
+
+def _display(path: Path) -> str:
+    """Paths are shown relative to the working directory when they are below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _merge(into: YMap, library: YMap) -> None:
+    """Library personas, channels and outcomes come first, then the map's own."""
+    for section in MERGED_SECTIONS:
+        extra = library.get(section)
+        if not isinstance(extra, YList) or not extra:
+            continue
+        own = into.get(section)
+        merged = YList(extra.file, extra.mark)
+        merged.extend(extra)
+        merged.item_marks.extend(extra.item_marks)
+        if isinstance(own, YList):
+            merged.file, merged.mark = own.file, own.mark
+            merged.extend(own)
+            merged.item_marks.extend(own.item_marks)
+        elif own is not None:
+            continue  # not a list: the model reports it
+        into[section] = merged
+        into.key_marks.setdefault(section, into.value_marks.get("include", into.mark))
+        into.value_marks.setdefault(section, into.value_marks.get("include", into.mark))

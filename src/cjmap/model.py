@@ -1,0 +1,373 @@
+"""The journey map format as pydantic models. No I/O here: this module *is* the format.
+
+Short forms are accepted where the common case is simple (a pain point can be just a string,
+an emotion just a number) and are normalised into the long form before validation, so the rest
+of cjmap sees one shape only. Every element may carry `ignore: [RULE, ...]` to silence a check.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+FORMAT_VERSION = 1
+SLUG_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
+RULE_REF_PATTERN = r"^(CJM[0-9]{3}|[a-z]+(?:-[a-z]+)*)$"
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN, max_length=80),
+    Field(description="A stable id: lowercase letters, digits, '-', '_' or '.', e.g. 'first-purchase'."),
+]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Level = Literal["low", "medium", "high"]
+Severity = Literal["low", "medium", "high", "critical"]
+EvidenceKind = Literal["observed", "reported", "assumed"]
+RuleRef = Annotated[str, StringConstraints(pattern=RULE_REF_PATTERN)]
+
+
+class Element(BaseModel):
+    """Every part of a map: strict about unknown keys, and able to silence checks."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,
+        populate_by_name=True,
+    )
+
+    ignore: list[RuleRef] = Field(
+        default_factory=list,
+        description="Rule ids or names (e.g. CJM110 or pain-without-opportunity) not to report "
+        "for this element and everything inside it.",
+    )
+
+
+def _text_to(field: str) -> Any:
+    """A before-validator that turns the short form `"some text"` into `{field: "some text"}`."""
+
+    def expand(value: Any) -> Any:
+        return {field: value} if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
+
+    return expand
+
+
+class Evidence(Element):
+    """Where a finding comes from: seen in data, told by customers or staff, or assumed."""
+
+    kind: EvidenceKind = Field(description="observed (data, recordings), reported (interviews, tickets) or assumed.")
+    source: str | None = Field(default=None, description="Where it comes from, e.g. 'support tickets Q3'.")
+
+
+EvidenceField = Annotated[
+    Evidence | None,
+    BeforeValidator(_text_to("kind"), json_schema_input_type=EvidenceKind | Evidence | None),
+]
+
+
+class PainPoint(Element):
+    text: Text = Field(description="What gets in the customer's way.")
+    severity: Severity = Field(default="medium", description="low, medium, high or critical.")
+    evidence: EvidenceField = None
+
+
+class Opportunity(Element):
+    text: Text = Field(description="An idea that would improve this step.")
+    impact: Level = Field(default="medium", description="Expected impact: low, medium or high.")
+    effort: Level = Field(default="medium", description="Expected effort: low, medium or high.")
+    owner: str | None = Field(default=None, description="Who takes it forward.")
+    evidence: EvidenceField = None
+
+
+class Kpi(Element):
+    name: Text = Field(description="What is measured, e.g. 'Open rate'.")
+    unit: str | None = Field(default=None, description="Unit of target and actual, e.g. '%'.")
+    target: float | None = Field(default=None, description="The value that counts as success.")
+    actual: float | None = Field(default=None, description="The value measured now.")
+    better: Literal["higher", "lower"] = Field(
+        default="higher", description="Whether higher or lower values are better (e.g. bounce rate: lower)."
+    )
+    evidence: EvidenceField = None
+
+    def on_target(self) -> bool | None:
+        """True or False once both target and actual are known, else None."""
+        if self.target is None or self.actual is None:
+            return None
+        return self.actual >= self.target if self.better == "higher" else self.actual <= self.target
+
+
+class Content(Element):
+    text: Text = Field(description="The message, offer or template shown to the customer.")
+    kind: str | None = Field(default=None, description="e.g. 'welcome offer', 'birthday offer', 'template'.")
+
+
+class Branch(Element):
+    when: Text = Field(description="The condition of this branch, e.g. 'Finds it cheaper elsewhere'.")
+    to: Slug = Field(description="The touchpoint or outcome the customer goes to.")
+    probability: float | None = Field(
+        default=None, ge=0, le=1, description="Share of customers taking this branch, 0 to 1."
+    )
+
+
+class Decision(Element):
+    question: Text = Field(description="The question the customer answers here, e.g. 'Buy here or elsewhere?'.")
+    branches: list[Branch] = Field(min_length=1, description="The if/then branches.")
+
+
+Emotion = Annotated[
+    float | dict[Slug, float],
+    Field(description="How the step feels, on the map's emotion scale: one number, or one per persona."),
+]
+
+ItemList = list[Annotated[str, StringConstraints(min_length=1)]]
+
+
+def _listify(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+TextList = Annotated[ItemList, BeforeValidator(_listify, json_schema_input_type=str | ItemList)]
+
+
+class Touchpoint(Element):
+    """A moment the customer meets the brand, with the six dimensions of its analysis."""
+
+    id: Slug
+    name: str | None = Field(default=None, description="Short label; defaults to the action.")
+    channel: Slug | None = Field(default=None, description="Channel id: built-in or declared under 'channels'.")
+    personas: list[Slug] | None = Field(default=None, description="Personas involved; default: all of them.")
+    action: str | None = Field(default=None, description="What the customer does (customer side).")
+    backstage: str | None = Field(default=None, description="What the company does (company side).")
+    need: str | None = Field(default=None, description="The need behind this step.")
+    thoughts: str | None = Field(default=None, description="What the customer thinks here.")
+    emotion: Emotion | None = None
+    pain_points: list[
+        Annotated[PainPoint, BeforeValidator(_text_to("text"), json_schema_input_type=str | PainPoint)]
+    ] = Field(default_factory=list)
+    opportunities: list[
+        Annotated[Opportunity, BeforeValidator(_text_to("text"), json_schema_input_type=str | Opportunity)]
+    ] = Field(default_factory=list)
+    kpis: list[Annotated[Kpi, BeforeValidator(_text_to("name"), json_schema_input_type=str | Kpi)]] = Field(
+        default_factory=list
+    )
+    data: list[Slug] = Field(default_factory=list, description="Customer data this step needs, e.g. [email, phone].")
+    collects: list[Slug] = Field(
+        default_factory=list, description="Customer data this step gathers (progressive profiling)."
+    )
+    content: list[Annotated[Content, BeforeValidator(_text_to("text"), json_schema_input_type=str | Content)]] = Field(
+        default_factory=list
+    )
+    next: list[Slug] | None = Field(
+        default=None,
+        description="Where customers go next (touchpoint or outcome ids). Default in a sequential "
+        "map: the following touchpoint.",
+    )
+    decision: Decision | None = None
+    entry: bool = Field(default=False, description="Customers can start the journey here.")
+
+    @field_validator("emotion", mode="before")
+    @classmethod
+    def _emotion_shape(cls, value: Any) -> Any:
+        if value is None or _is_number(value):
+            return value
+        if isinstance(value, dict) and all(_is_number(v) for v in value.values()):
+            return value
+        raise ValueError(
+            "emotion must be a number on the map's emotion scale (e.g. 1), "
+            "or one number per persona (e.g. {anna: 1, piotr: -1})"
+        )
+
+    @field_validator("next", mode="before")
+    @classmethod
+    def _next_list(cls, value: Any) -> Any:
+        return _listify(value)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.action or self.id
+
+    def emotion_for(self, persona: str) -> float | None:
+        if isinstance(self.emotion, dict):
+            return self.emotion.get(persona)
+        return self.emotion
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class Stage(Element):
+    """A column of the map: a phase or milestone, in journey order."""
+
+    id: Slug
+    name: str | None = Field(default=None, description="Heading; defaults to the id.")
+    goal: str | None = Field(default=None, description="The milestone's mini goal.")
+    touchpoints: list[Touchpoint] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Persona(Element):
+    """A fictional customer standing for a group of real ones."""
+
+    id: Slug
+    name: Text
+    segment: Literal["new", "existing", "returning", "churned"] | None = None
+    age: str | None = Field(default=None, description="Age group, e.g. '25-34'.")
+    region: str | None = None
+    interests: TextList = Field(default_factory=list)
+    goals: TextList = Field(default_factory=list)
+    needs: TextList = Field(default_factory=list)
+    frustrations: TextList = Field(default_factory=list)
+    expectations: TextList = Field(default_factory=list)
+    data: list[Slug] = Field(default_factory=list, description="Customer data the brand holds, e.g. [email, phone].")
+    description: str | None = None
+
+
+class Outcome(Element):
+    """Where a journey ends: a success, a loss, or something else."""
+
+    id: Slug
+    name: str | None = None
+    kind: Literal["success", "lost", "other"] = "other"
+    description: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Channel(Element):
+    """A channel touchpoints use; maps extend the built-in catalogue with their own."""
+
+    id: Slug
+    name: str | None = None
+    digital: bool = True
+    requires: list[Slug] = Field(default_factory=list, description="Customer data the channel needs, e.g. [phone].")
+
+
+class SwotItem(Element):
+    text: Text
+    priority: int | None = Field(default=None, ge=1, description="1 is the most important.")
+
+
+SwotList = list[Annotated[SwotItem, BeforeValidator(_text_to("text"), json_schema_input_type=str | SwotItem)]]
+
+
+class Swot(Element):
+    strengths: SwotList = Field(default_factory=list)
+    weaknesses: SwotList = Field(default_factory=list)
+    opportunities: SwotList = Field(default_factory=list)
+    threats: SwotList = Field(default_factory=list)
+
+
+class Experiment(Element):
+    """An A/B test or simulation planned on the map before committing to a change."""
+
+    id: Slug
+    hypothesis: Text
+    touchpoints: list[Slug] = Field(default_factory=list)
+    metric: str | None = None
+    status: Literal["planned", "running", "done"] = "planned"
+    result: str | None = None
+
+
+_CADENCE = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$")
+CADENCE_PATTERN = r"^\s*\d+\s*(day|week|month|year)s?\s*$"
+
+
+class Review(Element):
+    last: date = Field(description="When the map was last reviewed (YYYY-MM-DD).")
+    every: Annotated[str, StringConstraints(pattern=CADENCE_PATTERN)] = Field(
+        default="4 months", description="Review cadence, e.g. '4 months' (3 to 5 months is typical)."
+    )
+
+    def due(self) -> date:
+        match = _CADENCE.match(self.every)
+        assert match is not None  # guaranteed by the pattern
+        count, unit = int(match.group(1)), match.group(2)
+        if unit in ("day", "week"):
+            return self.last + timedelta(days=count * (7 if unit == "week" else 1))
+        months = count * (12 if unit == "year" else 1)
+        year, month = divmod(self.last.month - 1 + months, 12)
+        year += self.last.year
+        day = min(self.last.day, _days_in_month(year, month + 1))
+        return date(year, month + 1, day)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+class _Document(Element):
+    cjmap: Literal[1] = Field(description="Format version; this is version 1.")
+    include: list[str] = Field(
+        default_factory=list, description="Library files (personas, channels, outcomes) by relative path."
+    )
+    personas: list[Persona] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(default_factory=list)
+
+    @field_validator("include", mode="before")
+    @classmethod
+    def _include_list(cls, value: Any) -> Any:
+        return _listify(value)
+
+
+class Library(_Document):
+    """A file of shared personas, channels and outcomes that maps include."""
+
+    model_config = ConfigDict(title="cjmap library")
+
+    kind: Literal["library"]
+    title: str | None = None
+
+
+class JourneyMap(_Document):
+    """One customer journey map."""
+
+    model_config = ConfigDict(title="cjmap journey map")
+
+    kind: Literal["map"] = "map"
+    id: Slug
+    title: Text
+    goal: str | None = Field(default=None, description="One concrete, measurable aim of the map.")
+    description: str | None = None
+    state: Literal["as-is", "to-be"] = Field(default="as-is", description="Current state or planned future state.")
+    owner: str | None = None
+    stakeholders: list[str] = Field(default_factory=list)
+    locale: Literal["en", "pl", "ru"] = Field(default="en", description="Language of rendered headings.")
+    review: Review | None = None
+    emotion_scale: tuple[int, int] = Field(default=(-2, 2), description="Lowest and highest emotion, e.g. [-2, 2].")
+    flow: Literal["sequential", "explicit"] = Field(
+        default="sequential",
+        description="sequential: a touchpoint without 'next' or 'decision' leads to the following "
+        "one; explicit: only 'next' and 'decision' lead anywhere.",
+    )
+    stages: list[Stage] = Field(min_length=1)
+    swot: Swot | None = None
+    experiments: list[Experiment] = Field(default_factory=list)
+
+    @field_validator("emotion_scale")
+    @classmethod
+    def _scale_order(cls, value: tuple[int, int]) -> tuple[int, int]:
+        low, high = value
+        if low >= high:
+            raise ValueError(f"emotion_scale must go from low to high, e.g. [-2, 2], not [{low}, {high}]")
+        return value
+
+    def touchpoints(self) -> list[Touchpoint]:
+        return [tp for stage in self.stages for tp in stage.touchpoints]

@@ -1,0 +1,77 @@
+"""Rules about the analysis of each step: emotions, pain points, KPIs, and the map's age."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cjmap.diagnostics import Finding, Severity
+from cjmap.journey import Journey
+from cjmap.rules import Context, register
+
+
+@register("CJM109", "emotion-scale", Severity.ERROR, "An emotion lies outside the map's emotion scale.")
+def emotion_scale(journey: Journey, context: Context) -> Iterator[Finding]:
+    """Emotions are numbers on the map's `emotion_scale` (default [-2, 2]); a value outside it
+    is a typo or a different scale, and would break the emotion curve."""
+    low, high = journey.map.emotion_scale
+    for placed in journey.ordered():
+        emotion = placed.touchpoint.emotion
+        values = emotion.items() if isinstance(emotion, dict) else [(None, emotion)] if emotion is not None else []
+        for persona, value in values:
+            if not low <= value <= high:
+                path = (*placed.path, "emotion") + ((persona,) if persona else ())
+                who = f" for persona '{persona}'" if persona else ""
+                yield Finding(
+                    path,
+                    f"emotion {value:g}{who} is outside the map's emotion scale [{low}, {high}]: "
+                    "use a value within it, or change 'emotion_scale'",
+                )
+
+
+@register(
+    "CJM110", "pain-without-opportunity", Severity.WARNING, "A negative touchpoint has pain points but no opportunity."
+)
+def pain_without_opportunity(journey: Journey, context: Context) -> Iterator[Finding]:
+    """The point of mapping pain is to act on it: a touchpoint that feels negative (for any
+    persona) and lists pain points should list at least one opportunity to improve it."""
+    for placed in journey.ordered():
+        tp = placed.touchpoint
+        emotion = tp.emotion
+        values = list(emotion.values()) if isinstance(emotion, dict) else [emotion] if emotion is not None else []
+        if tp.pain_points and not tp.opportunities and any(value < 0 for value in values):
+            yield Finding(
+                (*placed.path, "pain_points"),
+                f"touchpoint '{tp.id}' feels negative and has {len(tp.pain_points)} pain point(s) "
+                "but no opportunity: add 'opportunities' with at least one idea",
+            )
+
+
+@register("CJM111", "kpi-without-target", Severity.WARNING, "A KPI has no target.")
+def kpi_without_target(journey: Journey, context: Context) -> Iterator[Finding]:
+    """A metric without a target cannot tell whether a touchpoint works: choose the target
+    before the analysis, as the source articles advise."""
+    for placed in journey.ordered():
+        for index, kpi in enumerate(placed.touchpoint.kpis):
+            if kpi.target is None:
+                yield Finding(
+                    (*placed.path, "kpis", index),
+                    f"KPI '{kpi.name}' has no target: add 'target' (and 'actual' once measured)",
+                )
+
+
+@register("CJM112", "review-overdue", Severity.WARNING, "The map's review date is past (see --today).")
+def review_overdue(journey: Journey, context: Context) -> Iterator[Finding]:
+    """Maps age: review them every few months (3 to 5 is typical) and whenever the business
+    changes. `review: {last: DATE, every: 4 months}` sets the cadence; `--today` makes the
+    check reproducible in CI."""
+    review = journey.map.review
+    if review is None:
+        return
+    due = review.due()
+    if context.today > due:
+        days = (context.today - due).days
+        yield Finding(
+            ("review", "last"),
+            f"review is overdue by {days} day(s): last reviewed {review.last.isoformat()}, due every "
+            f"{review.every} ({due.isoformat()}); review the map and update 'review.last'",
+        )

@@ -1,0 +1,50 @@
+"""Rules about personas and the customer data the journey needs from them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cjmap.diagnostics import Finding, Severity
+from cjmap.journey import Journey
+from cjmap.rules import Context, register
+
+
+@register("CJM107", "unused-persona", Severity.WARNING, "A persona takes part in no touchpoint.")
+def unused_persona(journey: Journey, context: Context) -> Iterator[Finding]:
+    """A touchpoint involves every persona unless it lists `personas`. A persona that no
+    touchpoint involves has no journey on this map: give it touchpoints or drop it."""
+    used: set[str] = set()
+    for placed in journey.ordered():
+        used.update(journey.personas_of(placed.touchpoint))
+    for persona, path in journey.personas.values():
+        if persona.id not in used:
+            yield Finding(
+                (*path, "id"),
+                f"persona '{persona.id}' takes part in no touchpoint: add it to a touchpoint's "
+                "'personas', or remove it",
+            )
+
+
+@register("CJM108", "missing-data", Severity.WARNING, "A touchpoint needs customer data its personas do not have.")
+def missing_data(journey: Journey, context: Context) -> Iterator[Finding]:
+    """A channel needs data to reach someone (SMS needs a phone number, push needs the app), and
+    a touchpoint may need more (its `data`). Each persona involved must hold that data (its
+    `data`), or some touchpoint of the map must collect it (`collects`, progressive profiling)."""
+    collected = {item for placed in journey.ordered() for item in placed.touchpoint.collects}
+    for placed in journey.ordered():
+        tp = placed.touchpoint
+        channel = journey.channels.get(tp.channel) if tp.channel else None
+        needs: dict[str, str] = {item: "this touchpoint" for item in tp.data}
+        for item in channel.requires if channel else []:
+            needs[item] = f"channel '{tp.channel}'"
+        for persona_id in journey.personas_of(tp):
+            persona, _ = journey.personas[persona_id]
+            missing = [item for item in needs if item not in persona.data and item not in collected]
+            for item in missing:
+                by_channel = needs[item] != "this touchpoint"
+                yield Finding(
+                    (*placed.path, "channel" if by_channel else "data"),
+                    f"{needs[item]} needs '{item}', which persona '{persona_id}' does not have: add it to "
+                    f"the persona's 'data', collect it at an earlier touchpoint ('collects: [{item}]'), "
+                    + ("or use another channel" if by_channel else "or drop it from this touchpoint's 'data'"),
+                )

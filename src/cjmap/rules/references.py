@@ -1,0 +1,131 @@
+"""Rules about ids: every reference resolves, every id is unique."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cjmap.diagnostics import Finding, Path, Severity, did_you_mean
+from cjmap.journey import Journey
+from cjmap.rules import REGISTRY, Context, register
+
+
+@register(
+    "CJM101",
+    "unknown-reference",
+    Severity.ERROR,
+    "A reference names no persona, channel, stage, touchpoint, outcome or rule.",
+)
+def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
+    """Every id a map refers to must exist: the personas and channel of a touchpoint, the
+    targets of `next` and of decision branches (a touchpoint, a stage or an outcome), the
+    persona keys of a per-persona emotion, an experiment's touchpoints, and the rules named in
+    `ignore`. The message suggests the closest existing id."""
+    personas = set(journey.personas)
+    targets = journey.targets()
+    rule_names = set(REGISTRY) | {rule.name for rule in REGISTRY.values()}
+    for placed in journey.ordered():
+        tp, path = placed.touchpoint, placed.path
+        if tp.channel is not None and tp.channel not in journey.channels:
+            yield _unknown(
+                "channel",
+                tp.channel,
+                journey.channels,
+                (*path, "channel"),
+                "declare it under 'channels' or use a built-in one",
+            )
+        for i, persona in enumerate(tp.personas or []):
+            if persona not in personas:
+                yield _unknown("persona", persona, personas, (*path, "personas", i), "declare it under 'personas'")
+        if isinstance(tp.emotion, dict):
+            for persona in tp.emotion:
+                if persona not in personas:
+                    yield _unknown(
+                        "persona", persona, personas, (*path, "emotion", persona), "declare it under 'personas'"
+                    )
+        for edge in journey.edges[tp.id]:
+            if not edge.implicit and edge.target not in targets:
+                yield _unknown(
+                    "target",
+                    edge.target,
+                    targets,
+                    edge.path,
+                    "name a touchpoint, a stage or an outcome (declare outcomes under 'outcomes')",
+                )
+    for e_index, experiment in enumerate(journey.map.experiments):
+        for i, touchpoint in enumerate(experiment.touchpoints):
+            if touchpoint not in journey.touchpoints:
+                yield _unknown(
+                    "touchpoint",
+                    touchpoint,
+                    journey.touchpoints,
+                    ("experiments", e_index, "touchpoints", i),
+                    "name a touchpoint of this map",
+                )
+    yield from _unknown_ignores(journey, rule_names)
+
+
+def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding]:
+    def visit(node: object, path: Path) -> Iterator[Finding]:
+        ignore = getattr(node, "ignore", None)
+        for i, reference in enumerate(ignore or []):
+            if reference not in rule_names:
+                yield Finding(
+                    (*path, "ignore", i),
+                    f"'ignore' names no rule '{reference}'{did_you_mean(reference, rule_names)}; "
+                    "see 'cjmap rules' for the list",
+                )
+
+    yield from visit(journey.map, ())
+    for persona, path in journey.personas.values():
+        yield from visit(persona, path)
+    for stage, path in journey.stages.values():
+        yield from visit(stage, path)
+    for placed in journey.ordered():
+        yield from visit(placed.touchpoint, placed.path)
+        tp = placed.touchpoint
+        for field in ("pain_points", "opportunities", "kpis"):
+            for i, item in enumerate(getattr(tp, field)):
+                yield from visit(item, (*placed.path, field, i))
+
+
+def _unknown(kind: str, name: str, known: object, path: Path, fix: str) -> Finding:
+    candidates = [str(item) for item in known]  # type: ignore[attr-defined]
+    hint = did_you_mean(name, candidates)
+    return Finding(path, f"unknown {kind} '{name}'{hint}" + ("" if hint else f": {fix}"))
+
+
+@register(
+    "CJM102",
+    "duplicate-id",
+    Severity.ERROR,
+    "Two elements share an id (stages, touchpoints and outcomes share one namespace).",
+)
+def duplicate_id(journey: Journey, context: Context) -> Iterator[Finding]:
+    """Ids must be unique so that references are unambiguous. Stages, touchpoints and outcomes
+    share one namespace because `next` and branches can point at any of them; personas,
+    channels and experiments each have their own."""
+    m = journey.map
+    touchpoints: list[tuple[str, str, Path]] = [
+        ("touchpoint", tp.id, ("stages", si, "touchpoints", ti))
+        for si, s in enumerate(m.stages)
+        for ti, tp in enumerate(s.touchpoints)
+    ]
+    groups: list[list[tuple[str, str, Path]]] = [
+        [("persona", p.id, ("personas", i)) for i, p in enumerate(m.personas)],
+        [("channel", c.id, ("channels", i)) for i, c in enumerate(m.channels)],
+        [("experiment", e.id, ("experiments", i)) for i, e in enumerate(m.experiments)],
+        [("stage", s.id, ("stages", i)) for i, s in enumerate(m.stages)]
+        + touchpoints
+        + [("outcome", o.id, ("outcomes", i)) for i, o in enumerate(m.outcomes)],
+    ]
+    for group in groups:
+        first: dict[str, str] = {}
+        for kind, element_id, path in group:
+            if element_id in first:
+                yield Finding(
+                    (*path, "id"),
+                    f"{kind} id '{element_id}' is already used by a {first[element_id]}: "
+                    "ids must be unique; rename one",
+                )
+            else:
+                first[element_id] = kind
