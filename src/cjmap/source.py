@@ -217,6 +217,9 @@ class _Builder:
         position = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
         problem = (error.problem or "invalid YAML").strip()
         context = (error.context or "").strip()
+        started = error.context_mark
+        if context and started is not None and mark is not None and started.index != mark.index:
+            context += f" that starts at line {started.line + 1}, column {started.column + 1}"
         message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
             message += f"; {_TAB_HINT}"

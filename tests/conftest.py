@@ -1,0 +1,55 @@
+"""Shared helpers: run the CLI in-process, and check map text through the whole pipeline."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cjmap.cli import app
+from cjmap.diagnostics import Diagnostic
+from cjmap.document import Loader
+from cjmap.source import Limits
+from cjmap.validate import Settings, check_stdin
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TODAY = date(2026, 11, 23)
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, input: str | bytes | None = None) -> Run:
+    result = CliRunner().invoke(app, list(args), input=input)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def check(text: str, today: date = TODAY) -> list[Diagnostic]:
+    """Every diagnostic the pipeline reports for a map given as (dedented) text."""
+    raw = textwrap.dedent(text).encode()
+    return check_stdin(Loader(Limits()), raw, Settings(today=today)).diagnostics
+
+
+def rules_of(diagnostics: list[Diagnostic]) -> list[str]:
+    return sorted(d.rule for d in diagnostics)
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[[str, str], Path]:
+    def write_file(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write_file
