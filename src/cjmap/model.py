@@ -138,6 +138,8 @@ def _listify(value: Any) -> Any:
 
 
 TextList = Annotated[ItemList, BeforeValidator(_listify, json_schema_input_type=str | ItemList)]
+SlugList = Annotated[list[Slug], BeforeValidator(_listify, json_schema_input_type=Slug | list[Slug])]
+PathList = Annotated[list[str], BeforeValidator(_listify, json_schema_input_type=str | list[str])]
 
 
 class Touchpoint(Element):
@@ -168,7 +170,7 @@ class Touchpoint(Element):
     content: list[Annotated[Content, BeforeValidator(_text_to("text"), json_schema_input_type=str | Content)]] = Field(
         default_factory=list
     )
-    next: list[Slug] | None = Field(
+    next: SlugList | None = Field(
         default=None,
         description="Where customers go next (touchpoint or outcome ids). Default in a sequential "
         "map: the following touchpoint.",
@@ -187,11 +189,6 @@ class Touchpoint(Element):
             "emotion must be a number on the map's emotion scale (e.g. 1), "
             "or one number per persona (e.g. {anna: 1, piotr: -1})"
         )
-
-    @field_validator("next", mode="before")
-    @classmethod
-    def _next_list(cls, value: Any) -> Any:
-        return _listify(value)
 
     @property
     def label(self) -> str:
@@ -314,17 +311,13 @@ def _days_in_month(year: int, month: int) -> int:
 
 class _Document(Element):
     cjmap: Literal[1] = Field(description="Format version; this is version 1.")
-    include: list[str] = Field(
+    include: PathList = Field(
         default_factory=list, description="Library files (personas, channels, outcomes) by relative path."
     )
     personas: list[Persona] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list)
     outcomes: list[Outcome] = Field(default_factory=list)
 
-    @field_validator("include", mode="before")
-    @classmethod
-    def _include_list(cls, value: Any) -> Any:
-        return _listify(value)
 
 
 class Library(_Document):
