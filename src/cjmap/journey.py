@@ -41,6 +41,7 @@ class Journey:
     outcomes: dict[str, tuple[Outcome, Path]] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     edges: dict[str, list[Edge]] = field(default_factory=dict)
+    _ordered: list[PlacedTouchpoint] = field(default_factory=list)
 
     @classmethod
     def build(cls, journey_map: JourneyMap) -> Journey:
@@ -58,7 +59,9 @@ class Journey:
             for tp_index, touchpoint in enumerate(stage.touchpoints):
                 path: Path = ("stages", stage_index, "touchpoints", tp_index)
                 placed = PlacedTouchpoint(touchpoint, stage_index, order, path)
-                journey.touchpoints.setdefault(touchpoint.id, placed)
+                if touchpoint.id not in journey.touchpoints:
+                    journey.touchpoints[touchpoint.id] = placed
+                    journey._ordered.append(placed)
                 order += 1
         journey._link()
         return journey
@@ -96,7 +99,7 @@ class Journey:
 
     def ordered(self) -> list[PlacedTouchpoint]:
         """Touchpoints in journey order, the first of each duplicated id only."""
-        return sorted(self.touchpoints.values(), key=lambda placed: placed.order)
+        return self._ordered
 
     def entries(self) -> list[str]:
         ordered = self.ordered()

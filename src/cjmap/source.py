@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -40,8 +40,7 @@ _FOREIGN_BOMS = (
 _TAB_HINT = "YAML does not allow tabs for indentation: indent with spaces"
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
     """A 1-based line and column in a file."""
 
     line: int
@@ -165,10 +164,11 @@ def load_bytes(raw: bytes, file: str, limits: Limits = Limits()) -> Loaded:
 
 
 class _Frame:
-    __slots__ = ("anchor", "container", "key", "key_mark", "mark", "merges", "size")
+    __slots__ = ("anchor", "container", "is_map", "key", "key_mark", "mark", "merges", "size")
 
     def __init__(self, container: YMap | YList, mark: Mark, anchor: str | None) -> None:
         self.container = container
+        self.is_map = isinstance(container, YMap)
         self.mark = mark
         self.anchor = anchor
         self.key: str | None = None
@@ -177,8 +177,16 @@ class _Frame:
         self.merges: list[tuple[Any, Mark]] = []
 
 
+# First characters of plain scalars that may resolve to something other than a string.
+_RESOLVABLE_FIRST = frozenset(Resolver.yaml_implicit_resolvers)  # "" (empty) is null
+
+
 class _Builder:
-    """Folds a YAML event stream into YMap/YList containers without recursion."""
+    """Folds a YAML event stream into YMap/YList containers without recursion.
+
+    This loop runs once per event (hundreds of thousands for a large map), so the common cases
+    (plain scalars, keys, mapping and sequence ends) are handled inline.
+    """
 
     _resolver = Resolver()
     _constructor = SafeConstructor()
@@ -201,16 +209,71 @@ class _Builder:
         return LoadError(rule, message, self.file, mark)
 
     def build(self, text: str) -> Loaded:
+        loader = _EventLoader(text)
         try:
-            for event in yaml.parse(text, Loader=_EventLoader):
-                self.handle(event)
+            self.fold(loader)
         except yaml.MarkedYAMLError as error:
             raise self.syntax_error(error, text) from None
         except yaml.YAMLError as error:  # pragma: no cover - unmarked errors are rare
             raise self.fail("CJM001", f"invalid YAML: {error}", Mark(1, 1)) from None
+        finally:
+            loader.dispose()
         if self.documents == 0:
-            raise self.fail("CJM007", "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1))
+            raise self.fail(
+                "CJM007", "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1)
+            )
         return Loaded(self.root, self.problems)
+
+    def fold(self, loader: Any) -> None:
+        stack = self.stack
+        get_event = loader.get_event
+        scalar_event, stream_end = yaml.ScalarEvent, yaml.StreamEndEvent
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        resolvable = _RESOLVABLE_FIRST
+        new_mark = tuple.__new__  # C-level: a NamedTuple's own __new__ is Python code
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is scalar_event:
+                start = event.start_mark
+                mark = new_mark(Mark, (start.line + 1, start.column + 1))
+                frame = stack[-1] if stack else None
+                value = event.value
+                if frame is not None and frame.is_map:
+                    key = frame.key
+                    if key is None:
+                        # Keys stay as written: 'no:' is the key "no", not False.
+                        if event.tag not in (None, "!", _TAG + "str"):
+                            self.scalar(event)
+                        if event.anchor is not None:
+                            self.anchors[event.anchor] = (value, 1)
+                        frame.key = value
+                        frame.key_mark = mark
+                        frame.size += 1
+                        continue
+                    container: YMap = frame.container  # type: ignore[assignment]  # is_map
+                    if key not in container and key != "<<" and event.anchor is None:
+                        # The common case, inline: a new key with a plain value.
+                        if event.tag is not None or (event.implicit[0] and value[:1] in resolvable):
+                            value = self.scalar(event)
+                        container[key] = value
+                        container.key_marks[key] = frame.key_mark  # type: ignore[assignment]  # set with key
+                        container.value_marks[key] = mark
+                        frame.key = frame.key_mark = None
+                        frame.size += 1
+                        continue
+                if event.tag is not None or (event.implicit[0] and value[:1] in resolvable):
+                    value = self.scalar(event)
+                self.add(value, mark, 1, event.anchor)
+            elif kind in ends:
+                frame = stack.pop()
+                if frame.merges:
+                    self.apply_merges(frame)
+                self.add(frame.container, frame.mark, frame.size, frame.anchor)
+            elif kind is stream_end:
+                return
+            else:
+                self.handle(event)
 
     def syntax_error(self, error: yaml.MarkedYAMLError, text: str) -> LoadError:
         mark = error.problem_mark or error.context_mark
@@ -226,25 +289,13 @@ class _Builder:
         return self.fail("CJM001", message, position)
 
     def handle(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.ScalarEvent):
-            if self.expecting_key():
-                # Keys stay as written: 'no:' is the key "no", not False.
-                if event.tag not in (None, "!", _TAG + "str"):
-                    self.scalar(event)
-                self.add(event.value, self.mark(event), 1, event.anchor)
-            else:
-                self.add(self.scalar(event), self.mark(event), 1, event.anchor)
-        elif isinstance(event, yaml.MappingStartEvent):
+        """The less common events: collection starts, aliases, documents."""
+        if isinstance(event, yaml.MappingStartEvent):
             self.check_tag(event.tag, _MAP_TAGS, event, "mapping")
             self.push(YMap(self.file, self.mark(event)), event)
         elif isinstance(event, yaml.SequenceStartEvent):
             self.check_tag(event.tag, _SEQ_TAGS, event, "sequence")
             self.push(YList(self.file, self.mark(event)), event)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            frame = self.stack.pop()
-            if frame.merges:
-                self.apply_merges(frame)
-            self.add(frame.container, frame.mark, frame.size, frame.anchor)
         elif isinstance(event, yaml.AliasEvent):
             self.alias(event)
         elif isinstance(event, yaml.DocumentStartEvent):
@@ -256,9 +307,6 @@ class _Builder:
                     "or move that document into its own file",
                     self.mark(event),
                 )
-
-    def expecting_key(self) -> bool:
-        return bool(self.stack) and isinstance(self.stack[-1].container, YMap) and (self.stack[-1].key is None)
 
     def push(self, container: YMap | YList, event: yaml.NodeEvent) -> None:
         if len(self.stack) >= self.limits.max_depth:
@@ -285,6 +333,8 @@ class _Builder:
         if tag == "!" or (tag is None and not event.implicit[0]):  # quoted: always a string
             return value
         if tag is None:
+            if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+                return int(value)  # the common case; '0123' is octal in YAML 1.1, so it goes the long way
             tag = self._resolver.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
         if tag not in _SCALAR_TAGS:
             raise self.fail(
@@ -307,7 +357,9 @@ class _Builder:
                 return None
             return self._constructor.construct_yaml_timestamp(node)
         except (ValueError, TypeError, yaml.YAMLError):
-            raise self.fail("CJM001", f"'{value}' is not a valid {tag[len(_TAG) :]}", self.mark(event)) from None
+            raise self.fail(
+                "CJM001", f"'{value}' is not a valid {tag[len(_TAG) :]}", self.mark(event)
+            ) from None
 
     def alias(self, event: yaml.AliasEvent) -> None:
         anchor = event.anchor
@@ -318,10 +370,6 @@ class _Builder:
                 self.mark(event),
             )
         value, size = self.anchors[anchor]
-        if isinstance(value, (YMap, YList)) and any(f.container is value for f in self.stack):
-            raise self.fail(  # pragma: no cover - the parser already refuses this
-                "CJM005", f"alias '*{anchor}' refers to its own container", self.mark(event)
-            )
         self.alias_nodes += size
         if self.alias_nodes > self.limits.max_alias_nodes:
             raise self.fail(
@@ -341,10 +389,12 @@ class _Builder:
         frame = self.stack[-1]
         frame.size += size
         container = frame.container
-        if isinstance(container, YList):
+        if not frame.is_map:
+            assert isinstance(container, YList)
             container.append(value)
             container.item_marks.append(mark)
             return
+        assert isinstance(container, YMap)
         if frame.key is None:
             if isinstance(value, (YMap, YList)):
                 raise self.fail(
@@ -352,7 +402,7 @@ class _Builder:
                     "a mapping key must be a plain value, not a list or mapping",
                     mark,
                 )
-            frame.key = _key_text(value)
+            frame.key = _key_text(value)  # an alias used as a key
             frame.key_mark = mark
             return
         key, key_mark = frame.key, frame.key_mark
@@ -384,7 +434,9 @@ class _Builder:
             sources = value if isinstance(value, YList) else [value]
             for source in sources:
                 if not isinstance(source, YMap):
-                    raise self.fail("CJM001", "a merge key '<<' takes a mapping or a list of mappings", mark)
+                    raise self.fail(
+                        "CJM001", "a merge key '<<' takes a mapping or a list of mappings", mark
+                    )
                 for key, item in source.items():
                     if key not in container:
                         container[key] = item

@@ -73,14 +73,13 @@ def check_document(document: Document, settings: Settings) -> Result:
         mark = getattr(data, "mark", Mark(1, 1))
         return Result(document.name, [*diagnostics, _diagnostic(REGISTRY["CJM007"], message, document.name, mark)])
     for library in document.libraries:
-        diagnostics += _schema_diagnostics(library, Library, settings)
+        diagnostics += _build(library, Library, settings)[1]
     if data.get("kind") == "library":
-        diagnostics += _schema_diagnostics(data, Library, settings)
+        diagnostics += _build(data, Library, settings)[1]
         return Result(document.name, diagnostics, is_library=True)
-    schema = _schema_diagnostics(data, JourneyMap, settings)
-    if schema:
+    journey_map, schema = _build(data, JourneyMap, settings)
+    if not isinstance(journey_map, JourneyMap):
         return Result(document.name, diagnostics + schema)
-    journey_map = JourneyMap.model_validate(data)
     journey = Journey.build(journey_map)
     context = Context(today=settings.today)
     findings = ((rule, finding) for rule, finding in run(journey, context))
@@ -88,14 +87,14 @@ def check_document(document: Document, settings: Settings) -> Result:
     return Result(document.name, diagnostics, journey_map)
 
 
-def _schema_diagnostics(data: YMap, model: type[BaseModel], settings: Settings) -> list[Diagnostic]:
+def _build(data: YMap, model: type[BaseModel], settings: Settings) -> tuple[BaseModel | None, list[Diagnostic]]:
+    """The model built from the data, or the schema diagnostics that prevent it."""
     try:
-        model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as error:
         rule = REGISTRY["CJM010"]
         findings = [(rule, explain(detail, model)) for detail in error.errors(include_url=False)]
-        return _resolve(findings, data, data.file, settings, suppressible=False)
-    return []
+        return None, _resolve(findings, data, data.file, settings, suppressible=False)
 
 
 def _resolve(
