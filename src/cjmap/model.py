@@ -44,7 +44,7 @@ class Element(BaseModel):
         extra="forbid",
         frozen=True,
         coerce_numbers_to_str=True,
-        populate_by_name=True,
+        defer_build=True,  # built on first use: a run that reads no library never builds Library
     )
 
     ignore: list[RuleRef] = Field(

@@ -1,0 +1,131 @@
+"""cjmap's performance goals, measured against baselines run on the same machine in the same run.
+
+    python benchmarks/run.py            # all of them
+    python benchmarks/run.py startup    # or one group: startup, scale, folder
+
+Each figure is the median of several runs of a fresh process (what a user or CI waits for).
+Prints one line per measurement and a verdict per goal; exits 0 whatever the result, since
+figures on a busy machine are information, not a test.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generate import generate_map  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+CJMAP = [PYTHON, "-m", "cjmap"]
+SMALL_EXAMPLE = ROOT / "examples" / "pierwszy-zakup.yaml"
+
+# The floor for `cjmap validate`: what any Python tool that reads this YAML and checks it
+# with pydantic must pay (interpreter, imports, libyaml parse, a model).
+FLOOR = """
+import sys, yaml, pydantic
+class Tiny(pydantic.BaseModel):
+    cjmap: int
+    id: str
+    title: str
+data = yaml.load(open(sys.argv[1], encoding="utf-8"), Loader=yaml.CSafeLoader)
+Tiny.model_validate({k: data[k] for k in ("cjmap", "id", "title")})
+"""
+
+
+def timed(command: Sequence[str], runs: int) -> tuple[float, float]:
+    """Median wall time (s) and peak memory (MB) of a command, over several runs."""
+    times, peaks = [], []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - started)
+        peaks.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def interleaved(commands: dict[str, Sequence[str]], runs: int) -> dict[str, float]:
+    """Median times of several commands run in turn, so machine noise hits them all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+            samples[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def verdict(ok: bool) -> str:
+    return "meets the goal" if ok else "MISSES the goal"
+
+
+def startup() -> None:
+    print("## (a) start-up")
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as floor:
+        floor.write(FLOOR)
+    try:
+        figures = interleaved(
+            {
+                "floor": [PYTHON, floor.name, str(SMALL_EXAMPLE)],
+                "validate": [*CJMAP, "validate", str(SMALL_EXAMPLE)],
+                "import typer": [PYTHON, "-c", "import typer"],
+                "version": [*CJMAP, "--version"],
+            },
+            runs=15,
+        )
+    finally:
+        os.unlink(floor.name)
+    ratio = figures["validate"] / figures["floor"]
+    print(f"floor (yaml + pydantic + C parse + tiny model): {figures['floor'] * 1000:7.1f} ms")
+    print(f"cjmap validate {SMALL_EXAMPLE.name}:          {figures['validate'] * 1000:7.1f} ms")
+    print(f"ratio {ratio:.2f}x (goal <= 1.3x): {verdict(ratio <= 1.3)}")
+    ratio = figures["version"] / figures["import typer"]
+    print(f"python -c 'import typer':                       {figures['import typer'] * 1000:7.1f} ms")
+    print(f"cjmap --version:                                {figures['version'] * 1000:7.1f} ms")
+    print(f"ratio {ratio:.2f}x (goal <= 1.2x): {verdict(ratio <= 1.2)}")
+
+
+def scale() -> None:
+    print("## (b) one large map")
+    with tempfile.TemporaryDirectory() as folder:
+        results = {}
+        for count in (1_000, 10_000, 100_000):
+            path = Path(folder, f"map-{count}.yaml")
+            path.write_text(generate_map(count), encoding="utf-8")
+            runs = 3 if count < 100_000 else 1
+            seconds, peak = timed([*CJMAP, "validate", str(path)], runs)
+            results[count] = seconds
+            size = path.stat().st_size / 1e6
+            print(f"{count:>7,} touchpoints ({size:6.1f} MB): {seconds:6.2f} s, peak {peak:6.0f} MB")
+            if count == 10_000:
+                print(f"goal: under 1.5 s and 300 MB: {verdict(seconds < 1.5 and peak < 300)}")
+        growth = results[100_000] / results[10_000]
+        print(f"10x the touchpoints costs {growth:.1f}x the time (goal <= 11x): {verdict(growth <= 11)}")
+
+
+def folder() -> None:
+    print("## (c) a folder of small maps")
+    text = SMALL_EXAMPLE.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        for index in range(1_000):
+            Path(folder, f"map-{index:04}.yaml").write_text(text.replace("id: pierwszy-zakup", f"id: map-{index}"))
+        seconds, peak = timed([*CJMAP, "validate", folder], runs=3)
+    print(f"1,000 maps of {len(text.encode()):,} bytes: {seconds:.2f} s, peak {peak:.0f} MB")
+    print(f"goal: under 10 s: {verdict(seconds < 10)}")
+
+
+GROUPS = {"startup": startup, "scale": scale, "folder": folder}
+
+if __name__ == "__main__":
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+    for name in sys.argv[1:] or list(GROUPS):
+        GROUPS[name]()
