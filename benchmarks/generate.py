@@ -28,7 +28,12 @@ def generate_map(touchpoints: int, stages: int = 10, seed: int = 7) -> str:
     per_stage = max(1, touchpoints // stages)
     made = 0
     for stage in range(stages):
-        lines += [f"  - id: stage-{stage}", f"    name: Stage {stage}", f"    goal: Goal of stage {stage}", "    touchpoints:"]
+        lines += [
+            f"  - id: stage-{stage}",
+            f"    name: Stage {stage}",
+            f"    goal: Goal of stage {stage}",
+            "    touchpoints:",
+        ]
         count = per_stage if stage < stages - 1 else touchpoints - made
         for _ in range(count):
             index = made

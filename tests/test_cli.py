@@ -213,3 +213,10 @@ def test_output_is_deterministic(write: Write, tmp_path: Path) -> None:
         for seed in ("0", "1", "12345")
     ]
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_readme_sample_map_is_valid() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = readme.split("## A map", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    result = run_cli("validate", "--strict", "--today", "2026-11-23", "-", input=sample)
+    assert result.exit_code == 0, result.stdout
