@@ -194,6 +194,12 @@ class Touchpoint(Element):
     def label(self) -> str:
         return self.name or self.action or self.id
 
+    def emotions(self) -> list[tuple[str | None, float]]:
+        """(persona, value) pairs; persona is None for a single emotion shared by everyone."""
+        if isinstance(self.emotion, dict):
+            return list(self.emotion.items())
+        return [] if self.emotion is None else [(None, self.emotion)]
+
     def emotion_for(self, persona: str) -> float | None:
         if isinstance(self.emotion, dict):
             return self.emotion.get(persona)

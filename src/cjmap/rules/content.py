@@ -15,9 +15,7 @@ def emotion_scale(journey: Journey, context: Context) -> Iterator[Finding]:
     is a typo or a different scale, and would break the emotion curve."""
     low, high = journey.map.emotion_scale
     for placed in journey.ordered():
-        emotion = placed.touchpoint.emotion
-        values = emotion.items() if isinstance(emotion, dict) else [(None, emotion)] if emotion is not None else []
-        for persona, value in values:
+        for persona, value in placed.touchpoint.emotions():
             if not low <= value <= high:
                 path = (*placed.path, "emotion") + ((persona,) if persona else ())
                 who = f" for persona '{persona}'" if persona else ""
@@ -36,9 +34,8 @@ def pain_without_opportunity(journey: Journey, context: Context) -> Iterator[Fin
     persona) and lists pain points should list at least one opportunity to improve it."""
     for placed in journey.ordered():
         tp = placed.touchpoint
-        emotion = tp.emotion
-        values = list(emotion.values()) if isinstance(emotion, dict) else [emotion] if emotion is not None else []
-        if tp.pain_points and not tp.opportunities and any(value < 0 for value in values):
+        negative = any(value < 0 for _, value in tp.emotions())
+        if tp.pain_points and not tp.opportunities and negative:
             yield Finding(
                 (*placed.path, "pain_points"),
                 f"touchpoint '{tp.id}' feels negative and has {len(tp.pain_points)} pain point(s) "
