@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -220,3 +221,30 @@ def test_readme_sample_map_is_valid() -> None:
     sample = readme.split("## A map", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     result = run_cli("validate", "--strict", "--today", "2026-11-23", "-", input=sample)
     assert result.exit_code == 0, result.stdout
+
+
+def test_terminal_with_no_color_keeps_the_excerpt_without_colour(write: Write) -> None:
+    """Run in a real pseudo-terminal, as a person would."""
+    import pty
+
+    path = str(write("m.yaml", WITH_ERROR))
+    code = f"import sys; sys.argv = ['cjmap', 'validate', {path!r}]; from cjmap.cli import main; main()"
+    chunks: list[bytes] = []
+
+    def read(fd: int) -> bytes:
+        data = os.read(fd, 4096)
+        chunks.append(data)
+        return data
+
+    old = os.environ.get("NO_COLOR")
+    os.environ["NO_COLOR"] = "1"
+    try:
+        pty.spawn([sys.executable, "-c", code], read)
+    finally:
+        if old is None:
+            del os.environ["NO_COLOR"]
+        else:
+            os.environ["NO_COLOR"] = old
+    screen = b"".join(chunks).decode()
+    assert "\033[" not in screen
+    assert "      - {id: t2, channel: fax}" in screen and "^" in screen

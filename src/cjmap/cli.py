@@ -108,10 +108,10 @@ def validate(
     results = _check_all(targets, loader, settings)
     diagnostics = sort_diagnostics([d for result in results for d in result.diagnostics])
     stdin_text = next((r.source for r in results if r.name == "<stdin>" and r.source), None)
-    use_color = color is ColorMode.always or (
-        color is ColorMode.auto and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    )
-    report = Report(diagnostics, len(results), _SourceLines(stdin_text), color=use_color)
+    terminal = sys.stdout.isatty()
+    use_color = color is ColorMode.always or (color is ColorMode.auto and terminal and not os.environ.get("NO_COLOR"))
+    excerpts = terminal or color is ColorMode.always
+    report = Report(diagnostics, len(results), _SourceLines(stdin_text), color=use_color, excerpts=excerpts)
     sys.stdout.write(render(report, output_format.value))
     failing = {Severity.ERROR} | ({Severity.WARNING} if strict else set())
     raise typer.Exit(EXIT_FINDINGS if any(d.severity in failing for d in diagnostics) else EXIT_OK)

@@ -17,7 +17,7 @@ def render_text(report: Report) -> str:
         colour = _RED if d.severity is Severity.ERROR else _YELLOW
         where = paint(_BOLD, f"{d.file}:{d.line}:{d.col}:")
         lines.append(f"{where} {paint(colour, f'{d.severity.value}[{d.rule}]')} {d.message}")
-        if report.color:  # a terminal: show where, like a compiler does
+        if report.excerpts:  # a terminal: show where, like a compiler does
             source = report.source_line(d.file, d.line)
             if source is not None:
                 shown = source.replace("\t", " ").rstrip()
