@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -49,6 +49,51 @@ class ColorMode(str, Enum):
     never = "never"
 
 
+class RenderFormat(str, Enum):
+    dot = "dot"
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+
+
+class ThemeName(str, Enum):
+    light = "light"
+    dark = "dark"
+
+
+class Direction(str, Enum):
+    LR = "LR"
+    TB = "TB"
+
+
+class EngineChoice(str, Enum):
+    auto = "auto"
+    system = "system"
+    embedded = "embedded"
+
+
+# Options shared by the commands that read maps.
+TodayOption = Annotated[
+    str | None,
+    typer.Option(help="Date to check review deadlines against, YYYY-MM-DD (default: today)."),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(help="Settings file (default: nearest cjmap.toml or pyproject.toml)."),
+]
+RootOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Project root that includes may not leave "
+        "(default: nearest folder with cjmap.toml, pyproject.toml or .git)."
+    ),
+]
+MaxBytesOption = Annotated[
+    int | None,
+    typer.Option(help="Largest map file to read, in bytes (default: 20 MiB).", min=1),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cjmap {__version__}")
@@ -58,7 +103,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        Optional[bool],  # noqa: UP045 - typer reads the annotation at run time on Python 3.10
+        bool | None,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = None,
 ) -> None:
@@ -78,22 +123,10 @@ def validate(
     ],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
-    today: Annotated[
-        str | None, typer.Option(help="Date to check review deadlines against, YYYY-MM-DD (default: today).")
-    ] = None,
-    config: Annotated[
-        Path | None, typer.Option(help="Settings file (default: nearest cjmap.toml or pyproject.toml).")
-    ] = None,
-    root: Annotated[
-        Path | None,
-        typer.Option(
-            help="Project root that includes may not leave "
-            "(default: nearest folder with cjmap.toml, pyproject.toml or .git)."
-        ),
-    ] = None,
-    max_bytes: Annotated[
-        int | None, typer.Option(help="Largest map file to read, in bytes (default: 20 MiB).", min=1)
-    ] = None,
+    today: TodayOption = None,
+    config: ConfigOption = None,
+    root: RootOption = None,
+    max_bytes: MaxBytesOption = None,
     color: Annotated[ColorMode, typer.Option(help="Colour and source excerpts in text output.")] = ColorMode.auto,
 ) -> None:
     """Check journey maps: the format, then the journey-level rules (see `cjmap rules`)."""
@@ -115,6 +148,58 @@ def validate(
     sys.stdout.write(render(report, output_format.value))
     failing = {Severity.ERROR} | ({Severity.WARNING} if strict else set())
     raise typer.Exit(EXIT_FINDINGS if any(d.severity in failing for d in diagnostics) else EXIT_OK)
+
+
+@app.command()
+def render(
+    paths: Annotated[list[str], typer.Argument(help="Map files, folders, or - for stdin.", show_default=False)],
+    formats: Annotated[
+        list[RenderFormat] | None,
+        typer.Option("--format", "-f", help="Output format; repeat for several (default: svg).", show_default=False),
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder for the outputs (default: cjmap-out); with one map and one format a file, or - for stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    persona: Annotated[str | None, typer.Option(help="Draw only this persona's touchpoints and paths.")] = None,
+    theme: Annotated[ThemeName, typer.Option(help="Colour theme.")] = ThemeName.light,
+    direction: Annotated[Direction, typer.Option(help="Left to right, or top to bottom.")] = Direction.LR,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(help="Graphviz engine: auto uses the system dot if installed, else the embedded one."),
+    ] = EngineChoice.auto,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say which engine is used.")] = False,
+    today: TodayOption = None,
+    config: ConfigOption = None,
+    root: RootOption = None,
+    max_bytes: MaxBytesOption = None,
+) -> None:
+    """Render maps: the journey flow diagram as dot, svg, png or pdf.
+
+    A map with validation errors is not rendered (its errors are printed; exit 1); warnings are
+    printed and do not stop it. Outputs are written atomically and never over an input file.
+    """
+    from cjmap.render_command import RenderRequest, run_render
+
+    gc.disable()  # as in validate
+    settings, loader = _prepare(today, config, root, max_bytes)
+    results = _check_all(_expand(paths), loader, settings)
+    request = RenderRequest(
+        formats=[f.value for f in formats] if formats else None,
+        output=output,
+        persona=persona,
+        theme=theme.value,
+        direction=direction.value,
+        engine=engine.value,
+        verbose=verbose,
+        inputs={Path(p).resolve() for p in paths if p != "-"},
+    )
+    raise typer.Exit(run_render(results, request))
 
 
 @app.command()

@@ -325,7 +325,6 @@ class _Document(Element):
     outcomes: list[Outcome] = Field(default_factory=list)
 
 
-
 class Library(_Document):
     """A file of shared personas, channels and outcomes that maps include."""
 

@@ -219,9 +219,7 @@ class _Builder:
         finally:
             loader.dispose()
         if self.documents == 0:
-            raise self.fail(
-                "CJM007", "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1)
-            )
+            raise self.fail("CJM007", "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1))
         return Loaded(self.root, self.problems)
 
     def fold(self, loader: Any) -> None:
@@ -357,9 +355,7 @@ class _Builder:
                 return None
             return self._constructor.construct_yaml_timestamp(node)
         except (ValueError, TypeError, yaml.YAMLError):
-            raise self.fail(
-                "CJM001", f"'{value}' is not a valid {tag[len(_TAG) :]}", self.mark(event)
-            ) from None
+            raise self.fail("CJM001", f"'{value}' is not a valid {tag[len(_TAG) :]}", self.mark(event)) from None
 
     def alias(self, event: yaml.AliasEvent) -> None:
         anchor = event.anchor
@@ -434,9 +430,7 @@ class _Builder:
             sources = value if isinstance(value, YList) else [value]
             for source in sources:
                 if not isinstance(source, YMap):
-                    raise self.fail(
-                        "CJM001", "a merge key '<<' takes a mapping or a list of mappings", mark
-                    )
+                    raise self.fail("CJM001", "a merge key '<<' takes a mapping or a list of mappings", mark)
                 for key, item in source.items():
                     if key not in container:
                         container[key] = item

@@ -35,6 +35,7 @@ class Result:
     is_library: bool = False
     skipped: bool = False  # a YAML file in a folder that is not a cjmap file
     source: str | None = None  # the text, when it came from stdin
+    included: list[Path] = field(default_factory=list)  # library files the map includes
 
 
 def check_path(loader: Loader, path: Path, name: str, settings: Settings, skip_foreign: bool = False) -> Result:
@@ -84,7 +85,7 @@ def check_document(document: Document, settings: Settings) -> Result:
     context = Context(today=settings.today)
     findings = ((rule, finding) for rule, finding in run(journey, context))
     diagnostics += _resolve(findings, data, document.name, settings)
-    return Result(document.name, diagnostics, journey_map)
+    return Result(document.name, diagnostics, journey_map, included=sorted(document.included))
 
 
 def _build(data: YMap, model: type[BaseModel], settings: Settings) -> tuple[BaseModel | None, list[Diagnostic]]:

@@ -1,0 +1,340 @@
+"""The journey flow diagram as Graphviz DOT: stages as clusters, touchpoints as nodes, decisions as
+diamonds, outcomes as terminal shapes, loops drawn back against the flow.
+
+Every text from the map goes into an HTML-like label through `html_text`, which escapes it, so
+no map can break out of a label or inject DOT. Node names come from the map's ids (prefixed by
+kind), never from counters or hashes, so the output is the same bytes on every run.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import textwrap
+from dataclasses import dataclass
+
+import graphviz
+
+from cjmap.journey import Journey, PlacedTouchpoint
+from cjmap.model import Touchpoint
+from cjmap.render.i18n import Phrases
+from cjmap.render.theme import FONT, LIGHT, Theme
+
+NAME_WIDTH = 28
+NOTE_WIDTH = 34
+MAX_LINES = 4
+MARKERS = ("▼▼", "▼", "●", "▲", "▲▲")  # in the fonts of both engines, unlike ✔ ✘ ◆
+
+
+@dataclass(frozen=True)
+class DiagramOptions:
+    theme: Theme = LIGHT
+    direction: str = "LR"  # LR or TB
+    persona: str | None = None  # draw only this persona's touchpoints and paths
+
+
+def html_text(text: str, width: int = NAME_WIDTH, max_lines: int = MAX_LINES) -> str:
+    """Escape text for an HTML-like label and wrap it into at most max_lines lines."""
+    lines: list[str] = []
+    for paragraph in str(text).splitlines() or [""]:
+        lines += textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=True) or [""]
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1].rstrip() + "…"]
+    return "<BR/>".join(html.escape(line, quote=True) for line in lines)
+
+
+def emotion_level(value: float, scale: tuple[int, int]) -> int:
+    """0 (very negative) .. 4 (very positive): where a value sits on the map's scale."""
+    low, high = scale
+    middle, half = (low + high) / 2, (high - low) / 2
+    position = (value - middle) / half if half else 0.0
+    bounds = (-0.6, -0.2, 0.2, 0.6)
+    return sum(1 for bound in bounds if position > bound - 1e-9) if position > bounds[0] else 0
+
+
+def signed(value: float) -> str:
+    text = f"{value:g}"
+    return ("+" + text if value > 0 else text).replace("-", "−")
+
+
+def node_name(kind: str, element_id: str) -> str:
+    return f"{kind}:{element_id}".replace(":", "__")
+
+
+def render_dot(journey: Journey, options: DiagramOptions = DiagramOptions()) -> str:
+    """The diagram of one validated map as DOT source text."""
+    return _Diagram(journey, options).build()
+
+
+class _Diagram:
+    def __init__(self, journey: Journey, options: DiagramOptions) -> None:
+        self.journey = journey
+        self.map = journey.map
+        self.options = options
+        self.theme = options.theme
+        self.words = Phrases(self.map.locale)
+        self.shown = [p for p in journey.ordered() if self._involves(p.touchpoint)]
+        self.shown_ids = {p.touchpoint.id for p in self.shown}
+        self.order = {p.touchpoint.id: index for index, p in enumerate(self.shown)}
+
+    def _involves(self, touchpoint: Touchpoint) -> bool:
+        persona = self.options.persona
+        return persona is None or persona in self.journey.personas_of(touchpoint)
+
+    def build(self) -> str:
+        t = self.theme
+        graph = graphviz.Digraph(
+            name=self.map.id,
+            graph_attr={
+                "rankdir": self.options.direction,
+                "newrank": "true",
+                "compound": "true",
+                "bgcolor": t.background,
+                "fontname": FONT,
+                "fontcolor": t.text,
+                "fontsize": "16",
+                "label": f"<{self._title()}>",
+                "labelloc": "t",
+                "labeljust": "l",
+                "nodesep": "0.3",
+                "ranksep": "0.45",
+                "pad": "0.3",
+            },
+            node_attr={
+                "shape": "box",
+                "style": "rounded,filled",
+                "fontname": FONT,
+                "fontsize": "11",
+                "fontcolor": t.text,
+                "color": t.node_border,
+                "margin": "0.12,0.06",
+            },
+            edge_attr={"fontname": FONT, "fontsize": "9", "fontcolor": t.muted, "color": t.edge, "arrowsize": "0.7"},
+        )
+        self._stages(graph)
+        self._outcomes(graph)
+        self._edges(graph)
+        self._legend(graph)
+        return str(graph.source)
+
+    def _title(self) -> str:
+        m, words = self.map, self.words
+        details = [words[m.state]]
+        if self.options.persona:
+            details.append(f"{words['persona']}: {self.journey.personas[self.options.persona][0].name}")
+        if m.goal:
+            details.append(f"{words['goal']}: {m.goal}")
+        subtitle = html_text(" · ".join(details), 110, 3)
+        return (
+            f'<B>{html_text(m.title, 90, 2)}</B><BR/><FONT POINT-SIZE="11" COLOR="{self.theme.muted}">{subtitle}</FONT>'
+        )
+
+    def _stages(self, graph: graphviz.Digraph) -> None:
+        t = self.theme
+        firsts: list[str] = []
+        for index, stage in enumerate(self.map.stages):
+            placed = [p for p in self.shown if p.stage_index == index]
+            if not placed:
+                continue
+            label = f"<B>{index + 1}. {html_text(stage.label, 40, 2)}</B>"
+            if stage.goal:
+                label += f'<BR/><FONT POINT-SIZE="9" COLOR="{t.muted}">{html_text(stage.goal, 44, 2)}</FONT>'
+            with graph.subgraph(name=f"cluster_{node_name('stage', stage.id)}") as cluster:
+                cluster.attr(
+                    label=f"<{label}>",
+                    style="rounded,filled",
+                    fillcolor=t.cluster_fill,
+                    color=t.cluster_border,
+                    fontsize="12",
+                    labeljust="l",
+                    margin="12",
+                )
+                for item in placed:
+                    self._touchpoint(cluster, item)
+            firsts.append(node_name("tp", placed[0].touchpoint.id))
+        # Invisible edges between the stages' first touchpoints keep the columns in stage order.
+        for before, after in itertools.pairwise(firsts):
+            graph.edge(before, after, style="invis", weight="4")
+
+    def _touchpoint(self, graph: graphviz.Digraph, placed: PlacedTouchpoint) -> None:
+        tp, t = placed.touchpoint, self.theme
+        emotions = tp.emotions()
+        if self.options.persona and isinstance(tp.emotion, dict):
+            emotions = [(p, v) for p, v in emotions if p == self.options.persona]
+        rows = [f"<B>{html_text(tp.label)}</B>"]
+        details = []
+        if tp.channel:
+            details.append(html_text(self._channel_name(tp.channel), NOTE_WIDTH, 1))
+        if tp.personas is not None and not self.options.persona:
+            names = [self.journey.personas[p][0].name for p in tp.personas if p in self.journey.personas]
+            details.append(html_text(f"{self.words['for']} " + ", ".join(names), NOTE_WIDTH, 2))
+        if details:
+            rows.append(f'<FONT POINT-SIZE="9">{"<BR/>".join(details)}</FONT>')
+        if emotions:
+            rows.append(f'<FONT POINT-SIZE="9">{self._emotion_text(emotions)}</FONT>')
+        counts = self._counts(tp)
+        if counts:
+            rows.append(f'<FONT POINT-SIZE="9">{html.escape(counts)}</FONT>')
+        fill, font = t.no_emotion_fill, t.text
+        if emotions:
+            level = emotion_level(sum(v for _, v in emotions) / len(emotions), self.map.emotion_scale)
+            fill, font = t.emotion_fill[level], t.emotion_text[level]
+        table = "".join(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{row}</TD></TR>' for row in rows)
+        graph.node(
+            node_name("tp", tp.id),
+            label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{table}</TABLE>>',
+            fillcolor=fill,
+            fontcolor=font,
+            penwidth="2" if tp.entry else "1",
+        )
+        if tp.decision is not None:
+            graph.node(
+                node_name("decision", tp.id),
+                label=f"<{html_text(tp.decision.question, 22, 4)}>",
+                shape="diamond",
+                style="filled",
+                fillcolor=t.decision_fill,
+                fontcolor=t.text,
+                fontsize="10",
+                margin="0.04",
+            )
+
+    def _channel_name(self, channel_id: str) -> str:
+        channel = self.journey.channels.get(channel_id)
+        name = channel.name if channel is not None and channel.name else channel_id
+        declared = any(c.id == channel_id for c in self.map.channels)
+        return name if declared else self.words.channel(channel_id, name)
+
+    def _emotion_text(self, emotions: list[tuple[str | None, float]]) -> str:
+        """'▲ +1 positive' for one emotion; 'Anna ▲ +1, Piotr ▼ −1' for several personas."""
+        scale = self.map.emotion_scale
+        if len(emotions) == 1 and (emotions[0][0] is None or self.options.persona):
+            level = emotion_level(emotions[0][1], scale)
+            mood = self.words[f"emotion-{level}"]
+            return html_text(f"{MARKERS[level]} {signed(emotions[0][1])} {mood}", NOTE_WIDTH, 1)
+        parts = []
+        for persona, value in emotions:
+            name = self.journey.personas[persona][0].name if persona in self.journey.personas else persona
+            parts.append(f"{name} {MARKERS[emotion_level(value, scale)]} {signed(value)}")
+        return html_text(", ".join(parts), NOTE_WIDTH, 3)
+
+    def _counts(self, tp: Touchpoint) -> str:
+        """'1 pain point · 2 ideas · 1 KPI', in the map's language."""
+        counts = ((len(tp.pain_points), "pain"), (len(tp.opportunities), "idea"), (len(tp.kpis), "kpi"))
+        return " · ".join(self.words.count(number, noun) for number, noun in counts if number)
+
+    def _outcomes(self, graph: graphviz.Digraph) -> None:
+        t = self.theme
+        targeted = {edge.target for placed in self.shown for edge in self._edges_of(placed)}
+        shown = [outcome for outcome, _ in self.journey.outcomes.values() if outcome.id in targeted]
+        if not shown:
+            return
+        with graph.subgraph(name="cluster_outcomes") as cluster:
+            title = html_text(self.words["outcomes"], 40, 1)
+            cluster.attr(label=f"<<B>{title}</B>>", style="rounded,dashed", color=t.cluster_border, fontsize="12")
+            for outcome in shown:
+                fill = {"success": t.success_fill, "lost": t.lost_fill}.get(outcome.kind, t.other_fill)
+                kind = html_text(self.words[outcome.kind], 30, 1)
+                cluster.node(
+                    node_name("outcome", outcome.id),
+                    label=f'<<B>{html_text(outcome.label, 24, 3)}</B><BR/><FONT POINT-SIZE="9">{kind}</FONT>>',
+                    shape="box",
+                    style="rounded,filled,bold" if outcome.kind == "success" else "filled",
+                    peripheries="2" if outcome.kind == "success" else "1",
+                    fillcolor=fill,
+                )
+
+    def _edges_of(self, placed: PlacedTouchpoint) -> list[_Link]:
+        """Links leaving a touchpoint, limited to what is drawn (for one persona: their path)."""
+        links: list[_Link] = []
+        for edge in self.journey.edges[placed.touchpoint.id]:
+            if edge.implicit:  # sequential flow: on to the next touchpoint that is drawn
+                following = self._next_shown(placed)
+                if following is not None:
+                    links.append(_Link(following, None, None, branch=False))
+            elif edge.target in self.shown_ids or edge.target in self.journey.outcomes:
+                links.append(_Link(edge.target, edge.label, edge.probability, branch="decision" in edge.path))
+        return links
+
+    def _next_shown(self, placed: PlacedTouchpoint) -> str | None:
+        index = self.order[placed.touchpoint.id]
+        return self.shown[index + 1].touchpoint.id if index + 1 < len(self.shown) else None
+
+    def _edges(self, graph: graphviz.Digraph) -> None:
+        entries = [entry for entry in self.journey.entries() if entry in self.shown_ids] or [
+            p.touchpoint.id for p in self.shown[:1]
+        ]
+        if entries:
+            graph.node(
+                "start",
+                label="",
+                shape="circle",
+                style="filled",
+                fillcolor=self.theme.text,
+                color=self.theme.text,
+                width="0.18",
+                fixedsize="true",
+            )
+            for entry in entries:
+                graph.edge("start", node_name("tp", entry))
+        for placed in self.shown:
+            source = node_name("tp", placed.touchpoint.id)
+            links = self._edges_of(placed)
+            plain = [link for link in links if not link.branch]
+            branches = [link for link in links if link.branch]
+            for link in plain:
+                self._link(graph, placed, source, link)
+            if placed.touchpoint.decision is not None:
+                diamond = node_name("decision", placed.touchpoint.id)
+                graph.edge(source, diamond)
+                for link in branches:
+                    self._link(graph, placed, diamond, link)
+
+    def _link(self, graph: graphviz.Digraph, placed: PlacedTouchpoint, source: str, link: _Link) -> None:
+        if link.target in self.journey.outcomes and link.target not in self.shown_ids:
+            target = node_name("outcome", link.target)
+            backwards = False
+        else:
+            target = node_name("tp", link.target)
+            backwards = self.order[link.target] <= self.order[placed.touchpoint.id]
+        attributes: dict[str, str] = {}
+        label = []
+        if link.label:
+            label.append(html_text(link.label, 24, 3))
+        if link.probability is not None:
+            label.append(f"<B>{link.probability * 100:.0f}%</B>")
+        if label:
+            attributes["label"] = f"<{'<BR/>'.join(label)}>"
+        if backwards:  # a loop: drawn against the flow, without pulling the layout backwards
+            attributes.update(style="dashed", constraint="false")
+        graph.edge(source, target, **attributes)
+
+    def _legend(self, graph: graphviz.Digraph) -> None:
+        t = self.theme
+        words = self.words
+        cells = "".join(
+            f'<TD BGCOLOR="{t.emotion_fill[level]}"><FONT COLOR="{t.emotion_text[level]}" POINT-SIZE="9">'
+            f"{MARKERS[level]} {html_text(words[f'emotion-{level}'], 30, 1)}</FONT></TD>"
+            for level in range(5)
+        )
+        rows = (
+            f'<TR><TD COLSPAN="5" ALIGN="LEFT"><B>{html_text(words["legend"], 30, 1)}</B></TD></TR><TR>{cells}</TR>'
+            f'<TR><TD COLSPAN="5" ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="9">'
+            f"{html_text(words['legend-shapes'], 80, 3)}</FONT></TD></TR>"
+        )
+        graph.node(
+            "legend",
+            label=f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" COLOR="{t.cluster_border}">'
+            f"{rows}</TABLE>>",
+            shape="plaintext",
+            style="",
+            fontcolor=t.text,
+        )
+
+
+@dataclass(frozen=True)
+class _Link:
+    target: str
+    label: str | None
+    probability: float | None
+    branch: bool

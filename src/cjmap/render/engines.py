@@ -1,0 +1,91 @@
+"""Running Graphviz: the system `dot` when it is installed, else the embedded graphviz-pure.
+
+graphviz-pure (a normal dependency) is a self-contained port of `dot` shipped as a program in its
+wheel, so `pip install` alone renders pictures. It cannot write PDF yet; for PDF it renders a
+high-resolution PNG that img2pdf wraps losslessly into a PDF page of the diagram's natural size.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+TIMEOUT_SECONDS = 300
+PDF_DPI = 192  # twice Graphviz's default 96: sharp when zoomed or printed
+
+
+class EngineError(Exception):
+    """An engine that is missing or failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Engine:
+    kind: str  # "system" or "embedded"
+    program: str
+
+    @property
+    def description(self) -> str:
+        name = "system Graphviz dot" if self.kind == "system" else "embedded graphviz-pure"
+        return f"{name} ({self.program})"
+
+    def render(self, dot_source: str, output_format: str) -> bytes:
+        """Lay out and draw DOT source as svg, png or pdf bytes."""
+        if output_format == "pdf" and self.kind == "embedded":
+            png = self._run(dot_source, "png", extra=[f"-Gdpi={PDF_DPI}"])
+            return _png_to_pdf(png)
+        return self._run(dot_source, output_format)
+
+    def _run(self, dot_source: str, output_format: str, extra: list[str] | None = None) -> bytes:
+        command = [self.program, f"-T{output_format}", *(extra or [])]
+        try:
+            done = subprocess.run(
+                command, input=dot_source.encode("utf-8"), capture_output=True, timeout=TIMEOUT_SECONDS, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise EngineError(f"{self.description} took longer than {TIMEOUT_SECONDS} s and was stopped") from None
+        except OSError as error:
+            raise EngineError(f"{self.description} could not be started: {error.strerror}") from None
+        if done.returncode != 0 or not done.stdout:
+            message = done.stderr.decode("utf-8", errors="replace").strip() or f"exit code {done.returncode}"
+            raise EngineError(f"{self.description} failed: {message}")
+        return done.stdout
+
+
+def _png_to_pdf(png: bytes) -> bytes:
+    import logging
+
+    import img2pdf
+
+    # img2pdf logs a note about the PNG's alpha channel on every call; it is expected here.
+    logging.getLogger("img2pdf").setLevel(logging.ERROR)
+    layout = img2pdf.get_fixed_dpi_layout_fun((PDF_DPI, PDF_DPI))
+    # No dates and img2pdf's own writer: the same diagram gives the same PDF bytes on every run.
+    pdf = img2pdf.convert(png, layout_fun=layout, nodate=True, engine=img2pdf.Engine.internal)
+    return bytes(pdf)
+
+
+def embedded_program() -> str | None:
+    """graphviz-pure installed beside this Python (a venv's bin/), else on PATH."""
+    beside = Path(sys.executable).parent / "graphviz-pure"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("graphviz-pure")
+
+
+def find_engine(choice: str) -> Engine:
+    """auto: the system dot if on PATH, else the embedded one; or exactly the one asked for."""
+    system = shutil.which("dot")
+    if choice in ("auto", "system") and system:
+        return Engine("system", system)
+    if choice == "system":
+        raise EngineError(
+            "--engine system: no Graphviz 'dot' on PATH; install Graphviz (apt-get install graphviz, "
+            "brew install graphviz) or use --engine embedded"
+        )
+    embedded = embedded_program()
+    if embedded:
+        return Engine("embedded", embedded)
+    raise EngineError("no Graphviz engine found: reinstall cjmap (it brings graphviz-pure) or install Graphviz")
