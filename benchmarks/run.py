@@ -135,7 +135,61 @@ def folder() -> None:
     print(f"goal: under 10 s: {verdict(seconds < 10)}")
 
 
-GROUPS = {"startup": startup, "scale": scale, "folder": folder}
+def render() -> None:
+    print("## (d) render")
+    import shutil
+
+    from cjmap.document import Loader
+    from cjmap.journey import Journey
+    from cjmap.render.dot import render_dot
+    from cjmap.render.engines import embedded_program
+    from cjmap.source import Limits
+    from cjmap.validate import Settings, check_path
+
+    with tempfile.TemporaryDirectory() as folder:
+        big = Path(folder, "map-1000.yaml")
+        big.write_text(generate_map(1_000), encoding="utf-8")
+        result = check_path(Loader(Limits()), big, str(big), Settings(today=__import__("datetime").date.today()))
+        assert result.journey_map is not None
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            source = render_dot(Journey.build(result.journey_map))
+            times.append(time.perf_counter() - started)
+        generation = statistics.median(times)
+        print(f"DOT for 1,000 touchpoints, in process: {generation:.3f} s (goal < 0.5 s): {verdict(generation < 0.5)}")
+        dot_file = Path(folder, "map-1000.dot")
+        dot_file.write_text(source, encoding="utf-8")
+        engines = {"system": shutil.which("dot"), "embedded": embedded_program()}
+        for name, program in engines.items():
+            if program is None:
+                continue
+            layout, _ = timed([program, "-Tsvg", str(dot_file), "-o", os.devnull], 1)
+            out = str(Path(folder, f"out-{name}.svg"))
+            total, _ = timed([*CJMAP, "render", "-f", "svg", "--engine", name, "-o", out, str(big)], 1)
+            own = max(0.0, total - layout)
+            print(
+                f"SVG with the {name} engine: layout {layout:.2f} s, cjmap render {total:.2f} s, cjmap's own "
+                f"{own:.2f} s = {own / layout:.0%} of layout (goal <= 10%): {verdict(own <= 0.1 * layout)}"
+            )
+        small = Path(folder, "map-20.yaml")
+        small.write_text(generate_map(20, stages=5), encoding="utf-8")
+        figures = interleaved(
+            {
+                "import typer": [PYTHON, "-c", "import typer"],
+                "render dot": [*CJMAP, "render", "-f", "dot", "-o", str(Path(folder, "small.dot")), str(small)],
+            },
+            runs=10,
+        )
+        seconds = figures["render dot"]
+        print(
+            f"20 touchpoints to DOT, end to end: {seconds * 1000:.0f} ms "
+            f"(python -c 'import typer': {figures['import typer'] * 1000:.0f} ms; goal < 300 ms): "
+            f"{verdict(seconds < 0.3)}"
+        )
+
+
+GROUPS = {"startup": startup, "scale": scale, "folder": folder, "render": render}
 
 if __name__ == "__main__":
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")

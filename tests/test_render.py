@@ -285,3 +285,21 @@ class CliBytes:
         process = subprocess.run([sys.executable, "-m", "cjmap", *args], capture_output=True, check=False)
         assert process.returncode == 0, process.stderr.decode()
         return process.stdout
+
+
+def test_writing_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(tmp_path: Path) -> None:
+    """A regression test: the atomic rename once replaced /dev/null itself with a file."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = run_cli("render", "-f", "dot", "-o", str(fifo), str(EXAMPLES / "pierwszy-zakup.yaml"))
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.stderr
+    assert received and received[0].startswith(b'digraph "pierwszy-zakup"')
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]

@@ -29,6 +29,14 @@ def write_atomically(path: Path, data: bytes, inputs: set[Path]) -> None:
     target = path.resolve()
     if target in inputs:
         raise OutputError(f"refusing to write {path}: it is one of the input files")
+    if target.exists() and not target.is_file():
+        if target.is_dir():
+            raise OutputError(f"refusing to write {path}: it is a folder")
+        # A device or a pipe (/dev/null, /dev/stdout, a FIFO): renaming a file over it would
+        # replace the device itself, so write into it directly.
+        with target.open("wb") as stream:
+            stream.write(data)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
