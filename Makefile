@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine (Python 3.10+ with venv, and make):
-#   make demo   - create .venv, install cjmap, validate the shipped examples
+#   make demo   - create .venv, install cjmap, validate the shipped examples and render them
 #   make test   - install the test tools too, then run ruff, mypy and the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -21,6 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/cjmap validate examples
+	$(BIN)/cjmap render examples -f svg -f png -f pdf -o cjmap-out -v
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
