@@ -54,6 +54,8 @@ class RenderFormat(str, Enum):
     svg = "svg"
     png = "png"
     pdf = "pdf"
+    md = "md"
+    mermaid = "mermaid"
 
 
 class ThemeName(str, Enum):
@@ -179,7 +181,7 @@ def render(
     root: RootOption = None,
     max_bytes: MaxBytesOption = None,
 ) -> None:
-    """Render maps: the journey flow diagram as dot, svg, png or pdf.
+    """Render maps: the flow diagram (dot, svg, png, pdf), a Markdown report (md), a Mermaid journey.
 
     A map with validation errors is not rendered (its errors are printed; exit 1); warnings are
     printed and do not stop it. Outputs are written atomically and never over an input file.
@@ -198,6 +200,7 @@ def render(
         engine=engine.value,
         verbose=verbose,
         inputs={Path(p).resolve() for p in paths if p != "-"},
+        today=settings.today,
     )
     raise typer.Exit(run_render(results, request))
 

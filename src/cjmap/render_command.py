@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from cjmap.diagnostics import Severity, sort_diagnostics
@@ -16,7 +17,7 @@ from cjmap.journey import Journey
 from cjmap.output import OutputError, write_atomically
 from cjmap.render.dot import DiagramOptions, render_dot
 from cjmap.render.engines import Engine, EngineError, find_engine
-from cjmap.render.plan import BINARY, DEFAULT_FORMATS, PlanError, Target, plan
+from cjmap.render.plan import BINARY, DEFAULT_FORMATS, TEXT_FORMATS, PlanError, Target, plan
 from cjmap.render.theme import THEMES
 from cjmap.validate import Result
 
@@ -33,6 +34,7 @@ class RenderRequest:
     engine: str
     verbose: bool
     inputs: set[Path] = field(default_factory=set)
+    today: date = field(default_factory=date.today)
 
 
 def run_render(results: list[Result], request: RenderRequest) -> int:
@@ -56,7 +58,7 @@ def run_render(results: list[Result], request: RenderRequest) -> int:
         _say("cjmap: error: refusing to write a binary image to the terminal: redirect it, or use -o FILE")
         return EXIT_USAGE
     engine = None
-    if any(t.format != "dot" for t in targets):
+    if any(t.format not in TEXT_FORMATS for t in targets):
         try:
             engine = find_engine(request.engine)
         except EngineError as error:
@@ -67,9 +69,33 @@ def run_render(results: list[Result], request: RenderRequest) -> int:
     protected = request.inputs | {Path(r.name).resolve() for r in results if r.name != "<stdin>"}
     protected |= {path for r in results for path in r.included}
     options = DiagramOptions(theme=THEMES[request.theme], direction=request.direction, persona=request.persona)
-    sources = {m.id: render_dot(Journey.build(m), options) for m in maps}
-    failures = _run_jobs(targets, sources, engine, protected)
+    journeys = {m.id: Journey.build(m) for m in maps}
+    sources = {map_id: render_dot(journey, options) for map_id, journey in journeys.items()}
+    files = {r.journey_map.id: r.name for r in results if r.journey_map is not None}
+    texts = _texts(targets, journeys, files, request.today)
+    failures = _run_jobs(targets, sources, texts, engine, protected)
     return max(status, EXIT_FAILED if failures else EXIT_OK)
+
+
+def _texts(
+    targets: list[Target], journeys: dict[str, Journey], files: dict[str, str], today: date
+) -> dict[Target, str]:
+    """The Markdown and Mermaid outputs; a report links the SVG diagram written beside it."""
+    from cjmap.render.markdown import ReportOptions, render_markdown
+    from cjmap.render.mermaid import render_mermaid
+
+    svgs = {(t.map_id, t.path.parent): t.path.name for t in targets if t.format == "svg" and t.path is not None}
+    texts: dict[Target, str] = {}
+    for target in targets:
+        journey = journeys[target.map_id]
+        if target.format == "mermaid":
+            texts[target] = render_mermaid(journey)
+        elif target.format == "md":
+            folder = target.path.parent if target.path is not None else None
+            diagram = svgs.get((target.map_id, folder)) if folder is not None else None
+            source = Path(files[target.map_id]).name
+            texts[target] = render_markdown(journey, ReportOptions(today=today, diagram=diagram, source=source))
+    return texts
 
 
 def _has_errors(result: Result) -> bool:
@@ -87,12 +113,23 @@ def _report_diagnostics(results: list[Result]) -> int:
     return EXIT_FAILED if any(d.severity is Severity.ERROR for d in diagnostics) else EXIT_OK
 
 
-def _run_jobs(targets: list[Target], sources: dict[str, str], engine: Engine | None, protected: set[Path]) -> int:
+def _run_jobs(
+    targets: list[Target],
+    sources: dict[str, str],
+    texts: dict[Target, str],
+    engine: Engine | None,
+    protected: set[Path],
+) -> int:
     def produce(target: Target) -> str | None:
         """Render and write one target; the error message, or None when it worked."""
         source = sources[target.map_id]
         try:
-            data = source.encode("utf-8") if target.format == "dot" else _engine(engine).render(source, target.format)
+            if target in texts:
+                data = texts[target].encode("utf-8")
+            elif target.format == "dot":
+                data = source.encode("utf-8")
+            else:
+                data = _engine(engine).render(source, target.format)
             if target.path is None:
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
