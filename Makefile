@@ -19,11 +19,16 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# Mermaid's own parser, for the tests of the Mermaid journey export (needs Node.js 20+).
+tests/js/node_modules: tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: $(VENV)/.installed
 	$(BIN)/cjmap validate examples
 	$(BIN)/cjmap render examples -f svg -f png -f pdf -o cjmap-out -v
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test tests/js/node_modules
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest

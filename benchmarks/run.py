@@ -158,6 +158,15 @@ def render() -> None:
             times.append(time.perf_counter() - started)
         generation = statistics.median(times)
         print(f"DOT for 1,000 touchpoints, in process: {generation:.3f} s (goal < 0.5 s): {verdict(generation < 0.5)}")
+        from cjmap.render.markdown import ReportOptions, render_markdown
+
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            render_markdown(Journey.build(result.journey_map), ReportOptions(today=__import__("datetime").date.today()))
+            times.append(time.perf_counter() - started)
+        report = statistics.median(times)
+        print(f"Markdown for 1,000 touchpoints, in process: {report:.3f} s (goal < 0.5 s): {verdict(report < 0.5)}")
         dot_file = Path(folder, "map-1000.dot")
         dot_file.write_text(source, encoding="utf-8")
         engines = {"system": shutil.which("dot"), "embedded": embedded_program()}
