@@ -56,6 +56,7 @@ class RenderFormat(str, Enum):
     pdf = "pdf"
     md = "md"
     mermaid = "mermaid"
+    html = "html"
 
 
 class ThemeName(str, Enum):
@@ -181,7 +182,8 @@ def render(
     root: RootOption = None,
     max_bytes: MaxBytesOption = None,
 ) -> None:
-    """Render maps: the flow diagram (dot, svg, png, pdf), a Markdown report (md), a Mermaid journey.
+    """Render maps: the flow diagram (dot, svg, png, pdf), the HTML journey grid (html), a Markdown
+    report (md), a Mermaid journey (mermaid).
 
     A map with validation errors is not rendered (its errors are printed; exit 1); warnings are
     printed and do not stop it. Outputs are written atomically and never over an input file.

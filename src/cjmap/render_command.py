@@ -81,6 +81,7 @@ def _texts(
     targets: list[Target], journeys: dict[str, Journey], files: dict[str, str], today: date
 ) -> dict[Target, str]:
     """The Markdown and Mermaid outputs; a report links the SVG diagram written beside it."""
+    from cjmap.render.html import HtmlOptions, render_html
     from cjmap.render.markdown import ReportOptions, render_markdown
     from cjmap.render.mermaid import render_mermaid
 
@@ -90,6 +91,8 @@ def _texts(
         journey = journeys[target.map_id]
         if target.format == "mermaid":
             texts[target] = render_mermaid(journey)
+        elif target.format == "html":
+            texts[target] = render_html(journey, HtmlOptions(today=today))
         elif target.format == "md":
             folder = target.path.parent if target.path is not None else None
             diagram = svgs.get((target.map_id, folder)) if folder is not None else None

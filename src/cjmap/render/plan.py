@@ -12,8 +12,8 @@ from pathlib import Path
 
 DEFAULT_FOLDER = "cjmap-out"
 DEFAULT_FORMATS = ("svg",)
-EXTENSIONS = {"dot": "dot", "svg": "svg", "png": "png", "pdf": "pdf", "md": "md", "mermaid": "mmd"}
-TEXT_FORMATS = {"dot", "md", "mermaid"}  # written by cjmap itself, no Graphviz engine needed
+EXTENSIONS = {"dot": "dot", "svg": "svg", "png": "png", "pdf": "pdf", "md": "md", "mermaid": "mmd", "html": "html"}
+TEXT_FORMATS = {"dot", "md", "mermaid", "html"}  # written by cjmap itself, no Graphviz engine needed
 BINARY = {"png", "pdf"}
 
 
