@@ -135,6 +135,28 @@ def folder() -> None:
     print(f"goal: under 10 s: {verdict(seconds < 10)}")
 
 
+def first_paint(html_file: Path) -> float | None:
+    """Seconds to the first contentful paint in headless Chromium, or None without a browser."""
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(html_file.as_uri(), wait_until="load")
+        paint = page.evaluate(
+            "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? performance.now()"
+        )
+        browser.close()
+    return float(paint) / 1000
+
+
 def render() -> None:
     print("## (d) render")
     import shutil
@@ -167,6 +189,25 @@ def render() -> None:
             times.append(time.perf_counter() - started)
         report = statistics.median(times)
         print(f"Markdown for 1,000 touchpoints, in process: {report:.3f} s (goal < 0.5 s): {verdict(report < 0.5)}")
+        from cjmap.render.html import HtmlOptions, render_html
+
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            page = render_html(
+                Journey.build(result.journey_map), HtmlOptions(today=__import__("datetime").date.today())
+            )
+            times.append(time.perf_counter() - started)
+        seconds = statistics.median(times)
+        print(
+            f"HTML for 1,000 touchpoints, in process: {seconds:.3f} s, {len(page) / 1e6:.1f} MB "
+            f"(goal < 1 s): {verdict(seconds < 1)}"
+        )
+        html_file = Path(folder, "map-1000.html")
+        html_file.write_text(page, encoding="utf-8")
+        paint = first_paint(html_file)
+        if paint is not None:
+            print(f"  first contentful paint in Chromium: {paint:.2f} s (goal < 2 s): {verdict(paint < 2)}")
         dot_file = Path(folder, "map-1000.dot")
         dot_file.write_text(source, encoding="utf-8")
         engines = {"system": shutil.which("dot"), "embedded": embedded_program()}

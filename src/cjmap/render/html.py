@@ -190,15 +190,23 @@ def _curve(journey: Journey, columns: list[Column], persona: str, words: dict[st
             if isinstance(value, (int, float)):
                 series.setdefault(key, []).append((x, y(value), value, column.label))
     order = ["", *journey.personas]
+    keys = [k for k in order if k in series]
     lines: list[dict[str, Any]] = []
-    for number, key in enumerate(k for k in order if k in series):
-        points = series[key]
+    labelled: set[tuple[float, float]] = set()
+    for number, key in enumerate(keys):
+        # Personas with the same emotion would hide each other's points: spread them a little,
+        # and write each value once per column.
+        shift = round((number - (len(keys) - 1) / 2) * 9, 1)
+        points = []
+        for x, py, value, name in series[key]:
+            points.append((round(x + shift, 1), py, value, name, (x, value) not in labelled))
+            labelled.add((x, value))
         who = names.get(key, "") if key else words["all"]
         lines.append(
             {
                 "who": who,
                 "points": points,
-                "path": " ".join(f"{x},{py}" for x, py, _, _ in points),
+                "path": " ".join(f"{x},{py}" for x, py, _, _, _ in points),
                 "dash": DASHES[number % len(DASHES)],
                 "shape": POINT_SHAPES[number % len(POINT_SHAPES)],
                 "glyph": f"{GLYPHS[POINT_SHAPES[number % len(POINT_SHAPES)]]} {DASH_LOOKS[number % len(DASHES)]}",
@@ -206,7 +214,7 @@ def _curve(journey: Journey, columns: list[Column], persona: str, words: dict[st
         )
     ticks = [(y(value), signed(value)) for value in range(low, high + 1)]
     label = f"{words['emotion']}: " + "; ".join(
-        f"{line['who']}: " + ", ".join(f"{name} {signed(value)}" for _, _, value, name in line["points"])
+        f"{line['who']}: " + ", ".join(f"{name} {signed(value)}" for _, _, value, name, _ in line["points"])
         for line in lines
     )
     return Curve(persona, max(1, len(visible)) * COLUMN, lines, ticks, label)
