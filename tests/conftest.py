@@ -44,6 +44,20 @@ def rules_of(diagnostics: list[Diagnostic]) -> list[str]:
     return sorted(d.rule for d in diagnostics)
 
 
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def assert_golden(name: str, produced: str) -> None:
+    """Compare output with tests/golden/NAME; CJMAP_UPDATE_GOLDEN=1 rewrites it (review the diff)."""
+    import os
+
+    golden = GOLDEN / name
+    if os.environ.get("CJMAP_UPDATE_GOLDEN"):
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(produced, encoding="utf-8")
+    assert produced == golden.read_text(encoding="utf-8"), f"{name} changed; see CJMAP_UPDATE_GOLDEN"
+
+
 @pytest.fixture
 def write(tmp_path: Path) -> Callable[[str, str], Path]:
     def write_file(name: str, text: str) -> Path:

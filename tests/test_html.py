@@ -20,10 +20,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, run_cli
+from tests.conftest import EXAMPLES, ROOT, assert_golden, run_cli
 
 Write = Callable[[str, str], Path]
-GOLDEN = ROOT / "tests" / "golden"
 MAPS = sorted(EXAMPLES.glob("*.yaml"))
 JS = ROOT / "tests" / "js"
 CHROMIUM = "/usr/bin/chromium"
@@ -47,11 +46,7 @@ def html_of(path: Path, *options: str) -> str:
 
 @pytest.mark.parametrize("path", MAPS, ids=lambda p: p.stem)
 def test_html_matches_the_golden_file(path: Path) -> None:
-    golden = GOLDEN / f"{path.stem}.html"
-    produced = html_of(path)
-    if os.environ.get("CJMAP_UPDATE_GOLDEN"):
-        golden.write_text(produced, encoding="utf-8")
-    assert produced == golden.read_text(encoding="utf-8")
+    assert_golden(f"{path.stem}.html", html_of(path))
 
 
 def _sha(text: str) -> str:
@@ -192,6 +187,7 @@ def test_page_in_chromium(browser: Any, pages: dict[str, Path], name: str) -> No
 
 def test_persona_filter_hides_and_shows_the_right_touchpoints(browser: Any, pages: dict[str, Path]) -> None:
     page, problems = open_page(browser, pages["lojalnost-bank"])
+
     def visible() -> list[str]:
         return [str(h.get_attribute("id")) for h in page.locator("th.touchpoint").all() if h.is_visible()]
 

@@ -18,10 +18,9 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from tests.conftest import EXAMPLES, ROOT, run_cli
+from tests.conftest import EXAMPLES, ROOT, assert_golden, run_cli
 
 Write = Callable[[str, str], Path]
-GOLDEN = ROOT / "tests" / "golden"
 MAPS = sorted(EXAMPLES.glob("*.yaml"))
 JS = ROOT / "tests" / "js"
 TASK = re.compile(r"^      [^:\n]+: [1-5](: [^:\n]+)?$")
@@ -63,11 +62,7 @@ def _text(token: Token) -> str:
 
 @pytest.mark.parametrize("path", MAPS, ids=lambda p: p.stem)
 def test_report_matches_the_golden_file(path: Path) -> None:
-    golden = GOLDEN / f"{path.stem}.md"
-    produced = markdown_of(path)
-    if os.environ.get("CJMAP_UPDATE_GOLDEN"):
-        golden.write_text(produced, encoding="utf-8")
-    assert produced == golden.read_text(encoding="utf-8")
+    assert_golden(f"{path.stem}.md", markdown_of(path))
 
 
 @pytest.mark.parametrize("path", MAPS, ids=lambda p: p.stem)

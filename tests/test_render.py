@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 
 from cjmap.render.engines import Engine, embedded_program
-from tests.conftest import EXAMPLES, ROOT, run_cli
+from tests.conftest import EXAMPLES, assert_golden, run_cli
 
 Write = Callable[[str, str], Path]
-GOLDEN = ROOT / "tests" / "golden"
 MAPS = sorted(p for p in EXAMPLES.glob("*.yaml"))
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -35,12 +34,7 @@ def dot_of(path: Path, *options: str) -> str:
 
 @pytest.mark.parametrize("path", MAPS, ids=lambda p: p.stem)
 def test_dot_matches_the_golden_file(path: Path) -> None:
-    golden = GOLDEN / f"{path.stem}.dot"
-    produced = dot_of(path)
-    if os.environ.get("CJMAP_UPDATE_GOLDEN"):
-        golden.parent.mkdir(exist_ok=True)
-        golden.write_text(produced, encoding="utf-8")
-    assert produced == golden.read_text(encoding="utf-8")
+    assert_golden(f"{path.stem}.dot", dot_of(path))
 
 
 def test_dot_is_identical_across_processes_and_hash_seeds() -> None:

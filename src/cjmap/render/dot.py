@@ -17,7 +17,7 @@ import graphviz
 
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Touchpoint
-from cjmap.render.i18n import Phrases
+from cjmap.render.i18n import Phrases, channel_name
 from cjmap.render.theme import FONT, LIGHT, Theme
 
 # Above this many touchpoints, Graphviz's crossing minimisation is cut short (mclimit): on a
@@ -170,7 +170,7 @@ class _Diagram:
         rows = [f"<B>{html_text(tp.label)}</B>"]
         details = []
         if tp.channel:
-            details.append(html_text(self._channel_name(tp.channel), NOTE_WIDTH, 1))
+            details.append(html_text(channel_name(self.journey, self.words, tp.channel), NOTE_WIDTH, 1))
         if tp.personas is not None and not self.options.persona:
             names = [self.journey.personas[p][0].name for p in tp.personas if p in self.journey.personas]
             details.append(html_text(f"{self.words['for']} " + ", ".join(names), NOTE_WIDTH, 2))
@@ -204,12 +204,6 @@ class _Diagram:
                 fontsize="10",
                 margin="0.04",
             )
-
-    def _channel_name(self, channel_id: str) -> str:
-        channel = self.journey.channels.get(channel_id)
-        name = channel.name if channel is not None and channel.name else channel_id
-        declared = any(c.id == channel_id for c in self.map.channels)
-        return name if declared else self.words.channel(channel_id, name)
 
     def _emotion_text(self, emotions: list[tuple[str | None, float]]) -> str:
         """'▲ +1 positive' for one emotion; 'Anna ▲ +1, Piotr ▼ −1' for several personas."""

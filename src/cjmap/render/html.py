@@ -18,7 +18,7 @@ from typing import Any
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Touchpoint
 from cjmap.render.dot import emotion_level, signed
-from cjmap.render.i18n import REPORT, Phrases
+from cjmap.render.i18n import REPORT, Phrases, channel_name
 
 COLUMN = 240  # px: the width of a touchpoint column, shared by the table and the curve
 CURVE_HEIGHT = 150
@@ -117,12 +117,7 @@ def _columns(journey: Journey, phrases: Phrases) -> list[Column]:
     columns = []
     for placed in journey.ordered():
         tp = placed.touchpoint
-        channel = ""
-        if tp.channel:
-            known = journey.channels.get(tp.channel)
-            name = known.name if known is not None and known.name else tp.channel
-            declared = any(c.id == tp.channel for c in journey.map.channels)
-            channel = name if declared else phrases.channel(tp.channel, name)
+        channel = channel_name(journey, phrases, tp.channel) if tp.channel else ""
         column = Column(tp.id, tp.label, placed.stage_index, journey.personas_of(tp), channel, tp.entry, tp)
         if tp.personas is not None:
             column.names = [journey.personas[p][0].name for p in tp.personas if p in journey.personas]

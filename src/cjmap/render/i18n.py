@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cjmap.journey import Journey
+
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "as-is": "as is",
@@ -467,3 +472,12 @@ REPORT: dict[str, dict[str, str]] = {
         "scale": "шкала",
     },
 }
+
+
+def channel_name(journey: Journey, phrases: Phrases, channel_id: str) -> str:
+    """What a channel is called on the page: the map's own name for a channel it declares, else
+    the built-in name in the map's language, else the id."""
+    channel = journey.channels.get(channel_id)
+    name = channel.name if channel is not None and channel.name else channel_id
+    declared = any(c.id == channel_id for c in journey.map.channels)
+    return name if declared else phrases.channel(channel_id, name)

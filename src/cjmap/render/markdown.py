@@ -14,7 +14,7 @@ from datetime import date
 
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Evidence, JourneyMap, Kpi, Touchpoint
-from cjmap.render.i18n import REPORT, Phrases
+from cjmap.render.i18n import REPORT, Phrases, channel_name
 from cjmap.render.mermaid import render_mermaid
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -386,12 +386,7 @@ class _Report:
     # -- pieces ---------------------------------------------------------------------------
 
     def _channel(self, channel_id: str | None) -> str:
-        if not channel_id:
-            return ""
-        channel = self.journey.channels.get(channel_id)
-        name = channel.name if channel is not None and channel.name else channel_id
-        declared = any(c.id == channel_id for c in self.map.channels)
-        return name if declared else self.phrases.channel(channel_id, name)
+        return channel_name(self.journey, self.phrases, channel_id) if channel_id else ""
 
     def _emotion(self, tp: Touchpoint) -> str:
         emotions = tp.emotions()
