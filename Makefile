@@ -26,7 +26,7 @@ tests/js/node_modules: tests/js/package-lock.json
 
 demo: $(VENV)/.installed
 	$(BIN)/cjmap validate examples
-	$(BIN)/cjmap render examples -f svg -f png -f pdf -o cjmap-out -v
+	$(BIN)/cjmap render examples -f html -f md -f svg -f png -f pdf -o cjmap-out -v
 
 test: $(VENV)/.installed-test tests/js/node_modules
 	$(BIN)/ruff check src tests benchmarks
