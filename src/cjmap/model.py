@@ -298,10 +298,14 @@ class Review(Element):
         default="4 months", description="Review cadence, e.g. '4 months' (3 to 5 months is typical)."
     )
 
-    def due(self) -> date:
+    def cadence(self) -> tuple[int, str]:
+        """(4, "month") for '4 months'."""
         match = _CADENCE.match(self.every)
         assert match is not None  # guaranteed by the pattern
-        count, unit = int(match.group(1)), match.group(2)
+        return int(match.group(1)), match.group(2)
+
+    def due(self) -> date:
+        count, unit = self.cadence()
         if unit in ("day", "week"):
             return self.last + timedelta(days=count * (7 if unit == "week" else 1))
         months = count * (12 if unit == "year" else 1)

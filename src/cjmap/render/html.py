@@ -242,7 +242,8 @@ def _review(journey: Journey, today: date) -> dict[str, Any] | None:
     if review is None:
         return None
     due = review.due()
-    return {"last": review.last.isoformat(), "every": review.every, "due": due.isoformat(), "overdue": today > due}
+    cadence = Phrases(journey.map.locale).cadence(*review.cadence())
+    return {"last": review.last.isoformat(), "every": cadence, "due": due.isoformat(), "overdue": today > due}
 
 
 def _kpi_status(on_target: bool | None) -> str:

@@ -87,6 +87,29 @@ NOUNS: dict[str, dict[str, tuple[str, str, str]]] = {
 }
 
 
+# Review cadences: (prefix, one, few, many); "every 4 months", "co 4 miesiące", "раз в 4 месяца".
+CADENCES: dict[str, dict[str, tuple[str, str, str, str]]] = {
+    "en": {
+        "day": ("every", "day", "days", "days"),
+        "week": ("every", "week", "weeks", "weeks"),
+        "month": ("every", "month", "months", "months"),
+        "year": ("every", "year", "years", "years"),
+    },
+    "pl": {
+        "day": ("co", "dzień", "dni", "dni"),
+        "week": ("co", "tydzień", "tygodnie", "tygodni"),
+        "month": ("co", "miesiąc", "miesiące", "miesięcy"),
+        "year": ("co", "rok", "lata", "lat"),
+    },
+    "ru": {
+        "day": ("раз в", "день", "дня", "дней"),
+        "week": ("раз в", "неделю", "недели", "недель"),
+        "month": ("раз в", "месяц", "месяца", "месяцев"),
+        "year": ("раз в", "год", "года", "лет"),
+    },
+}
+
+
 class Phrases:
     def __init__(self, locale: str) -> None:
         self.locale = locale if locale in PHRASES else "en"
@@ -100,16 +123,23 @@ class Phrases:
 
     def count(self, number: int, noun: str) -> str:
         """'1 pain point', '3 problemy', '5 проблем'."""
-        one, few, many = NOUNS[self.locale][noun]
+        return f"{number} {self._form(number, NOUNS[self.locale][noun])}"
+
+    def cadence(self, number: int, unit: str) -> str:
+        """'every 4 months', 'co miesiąc', 'раз в 2 недели'."""
+        prefix, *forms = CADENCES[self.locale][unit]
+        noun = self._form(number, (forms[0], forms[1], forms[2]))
+        return f"{prefix} {noun}" if number == 1 else f"{prefix} {number} {noun}"
+
+    def _form(self, number: int, forms: tuple[str, str, str]) -> str:
+        one, few, many = forms
         if self.locale == "en":
-            return f"{number} {one if number == 1 else many}"
+            return one if number == 1 else many
         if number % 10 == 1 and number % 100 != 11:
-            form = many if self.locale == "pl" and number != 1 else one
-        elif 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-            form = few
-        else:
-            form = many
-        return f"{number} {form}"
+            return many if self.locale == "pl" and number != 1 else one
+        if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+            return few
+        return many
 
 
 # Names of the built-in channels in maps written in other languages (English is in channels.py).
@@ -160,7 +190,6 @@ REPORT: dict[str, dict[str, str]] = {
         "stakeholders": "Stakeholders",
         "review": "Review",
         "last-reviewed": "last reviewed",
-        "every": "every",
         "due": "due",
         "overdue": "overdue",
         "summary": "Summary",
@@ -266,7 +295,6 @@ REPORT: dict[str, dict[str, str]] = {
         "stakeholders": "Interesariusze",
         "review": "Przegląd",
         "last-reviewed": "ostatni przegląd",
-        "every": "co",
         "due": "termin",
         "overdue": "po terminie",
         "summary": "Podsumowanie",
@@ -372,7 +400,6 @@ REPORT: dict[str, dict[str, str]] = {
         "stakeholders": "Заинтересованные стороны",
         "review": "Пересмотр",
         "last-reviewed": "последний пересмотр",
-        "every": "каждые",
         "due": "срок",
         "overdue": "просрочен",
         "summary": "Сводка",

@@ -110,8 +110,8 @@ class _Report:
             rows.append(
                 [
                     w("review"),
-                    f"{w('last-reviewed')} {m.review.last.isoformat()}, {w('every')} "
-                    f"{inline(m.review.every)}; {status}",
+                    f"{w('last-reviewed')} {m.review.last.isoformat()}, "
+                    f"{self.phrases.cadence(*m.review.cadence())}; {status}",
                 ]
             )
         lines.append(table(["", ""], rows))
