@@ -103,7 +103,7 @@ def _resolve(
 ) -> list[Diagnostic]:
     diagnostics = []
     for rule, finding in findings:
-        severity = settings.severity.get(rule.id, rule.severity) if rule.id in settings.severity else rule.severity
+        severity = settings.severity.get(rule.id, rule.severity)  # None: turned off
         if severity is None:
             continue
         location = locate(data, finding.path, name, finding.at_key)

@@ -65,8 +65,8 @@ class Curve:
 def render_html(journey: Journey, options: HtmlOptions) -> str:
     from jinja2 import Environment, StrictUndefined
 
-    words = REPORT[Phrases(journey.map.locale).locale]
     phrases = Phrases(journey.map.locale)
+    words = REPORT[phrases.locale]
     columns = _columns(journey, phrases)
     css = _asset("journey.css")
     js = _asset("journey.js")
@@ -89,7 +89,7 @@ def render_html(journey: Journey, options: HtmlOptions) -> str:
         else [],
         "personas": [(p, path) for p, path in journey.personas.values()],
         "initials": _initials,
-        "review": _review(journey, options.today),
+        "review": _review(journey, phrases, options.today),
         "kpi_status": _kpi_status,
         "decisions": [p for p in journey.ordered() if p.touchpoint.decision is not None],
         "target_label": lambda target: _target_label(journey, target, words),
@@ -237,12 +237,12 @@ def _initials(name: str) -> str:
     return "".join(part[0] for part in parts[:2]).upper() or "?"
 
 
-def _review(journey: Journey, today: date) -> dict[str, Any] | None:
+def _review(journey: Journey, phrases: Phrases, today: date) -> dict[str, Any] | None:
     review = journey.map.review
     if review is None:
         return None
     due = review.due()
-    cadence = Phrases(journey.map.locale).cadence(*review.cadence())
+    cadence = phrases.cadence(*review.cadence())
     return {"last": review.last.isoformat(), "every": cadence, "due": due.isoformat(), "overdue": today > due}
 
 

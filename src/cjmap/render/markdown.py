@@ -63,8 +63,8 @@ class _Report:
         self.journey = journey
         self.map: JourneyMap = journey.map
         self.options = options
-        self.words = REPORT[Phrases(self.map.locale).locale]
         self.phrases = Phrases(self.map.locale)
+        self.words = REPORT[self.phrases.locale]
 
     def w(self, key: str) -> str:
         return self.words[key]
