@@ -214,9 +214,9 @@ def render() -> None:
         for name, program in engines.items():
             if program is None:
                 continue
-            layout, _ = timed([program, "-Tsvg", str(dot_file), "-o", os.devnull], 1)
+            layout, _ = timed([program, "-Tsvg", str(dot_file), "-o", os.devnull], 3)
             out = str(Path(folder, f"out-{name}.svg"))
-            total, _ = timed([*CJMAP, "render", "-f", "svg", "--engine", name, "-o", out, str(big)], 1)
+            total, _ = timed([*CJMAP, "render", "-f", "svg", "--engine", name, "-o", out, str(big)], 3)
             own = max(0.0, total - layout)
             print(
                 f"SVG with the {name} engine: layout {layout:.2f} s, cjmap render {total:.2f} s, cjmap's own "
