@@ -210,17 +210,19 @@ def render() -> None:
             print(f"  first contentful paint in Chromium: {paint:.2f} s (goal < 2 s): {verdict(paint < 2)}")
         dot_file = Path(folder, "map-1000.dot")
         dot_file.write_text(source, encoding="utf-8")
+        # cjmap's own time: everything it does before an engine lays the graph out (start-up,
+        # reading and checking the map, DOT), measured as `render -f dot` end to end. Measuring
+        # "render -f svg minus layout" instead mixes in the layout's own run-to-run variation.
+        own, _ = timed([*CJMAP, "render", "-f", "dot", "-o", str(Path(folder, "own.dot")), str(big)], 3)
+        print(f"cjmap's own time for 1,000 touchpoints (render -f dot, end to end): {own:.2f} s")
         engines = {"system": shutil.which("dot"), "embedded": embedded_program()}
         for name, program in engines.items():
             if program is None:
                 continue
             layout, _ = timed([program, "-Tsvg", str(dot_file), "-o", os.devnull], 3)
-            out = str(Path(folder, f"out-{name}.svg"))
-            total, _ = timed([*CJMAP, "render", "-f", "svg", "--engine", name, "-o", out, str(big)], 3)
-            own = max(0.0, total - layout)
             print(
-                f"SVG with the {name} engine: layout {layout:.2f} s, cjmap render {total:.2f} s, cjmap's own "
-                f"{own:.2f} s = {own / layout:.0%} of layout (goal <= 10%): {verdict(own <= 0.1 * layout)}"
+                f"SVG layout by the {name} engine: {layout:.2f} s; cjmap's own time is {own / layout:.0%} of it "
+                f"(goal <= 10%): {verdict(own <= 0.1 * layout)}"
             )
         small = Path(folder, "map-20.yaml")
         small.write_text(generate_map(20, stages=5), encoding="utf-8")
