@@ -297,3 +297,22 @@ def test_writing_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(tmp_path: Path) -
     assert received and received[0].startswith(b'digraph "pierwszy-zakup"')
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+CONTROL = (
+    'cjmap: 1\nid: control\ntitle: "Bell\\a and back\\bspace"\nstages:\n  - id: s\n    name: "   "\n'
+    '    touchpoints:\n      - {id: t, name: "\\x0c", action: "tab\\there"}\n'
+)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_control_characters_and_blank_names_still_render(write: Write, engine: str) -> None:
+    """Regressions found by the property tests: a control character made the label invalid XML,
+    and a blank name made an empty <B></B>; Graphviz refused the whole diagram for either."""
+    path = write("control.yaml", CONTROL)
+    texts = svg_texts(CliBytes.run("render", "-f", "svg", "-o", "-", "--engine", engine, str(path)))
+    assert "Bell and backspace" in texts
+    for output_format in ("html", "md", "mermaid"):
+        result = run_cli("render", "-f", output_format, "-o", "-", str(path))
+        assert result.exit_code == 0
+        assert "\x07" not in result.stdout and "\x08" not in result.stdout and "\x0c" not in result.stdout

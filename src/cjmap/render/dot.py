@@ -18,6 +18,7 @@ import graphviz
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Touchpoint
 from cjmap.render.i18n import Phrases, channel_name
+from cjmap.render.text import printable
 from cjmap.render.theme import FONT, LIGHT, Theme
 
 # Above this many touchpoints, Graphviz's crossing minimisation is cut short (mclimit): on a
@@ -39,11 +40,12 @@ class DiagramOptions:
 def html_text(text: str, width: int = NAME_WIDTH, max_lines: int = MAX_LINES) -> str:
     """Escape text for an HTML-like label and wrap it into at most max_lines lines."""
     lines: list[str] = []
-    for paragraph in str(text).splitlines() or [""]:
+    for paragraph in printable(str(text)).splitlines() or [""]:
         lines += textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=True) or [""]
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1].rstrip() + "…"]
-    return "<BR/>".join(html.escape(line, quote=True) for line in lines)
+    # Graphviz refuses an empty <B></B>, which a blank text would make: keep a no-break space.
+    return "<BR/>".join(html.escape(line, quote=True) for line in lines) or "&#160;"
 
 
 def emotion_level(value: float, scale: tuple[int, int]) -> int:

@@ -19,6 +19,7 @@ from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Touchpoint
 from cjmap.render.dot import emotion_level, signed
 from cjmap.render.i18n import REPORT, Phrases, channel_name
+from cjmap.render.text import printable
 
 COLUMN = 240  # px: the width of a touchpoint column, shared by the table and the curve
 CURVE_HEIGHT = 150
@@ -64,13 +65,18 @@ class Curve:
 
 def render_html(journey: Journey, options: HtmlOptions) -> str:
     from jinja2 import Environment, StrictUndefined
+    from markupsafe import Markup
+
+    def finalize(value: Any) -> Any:
+        """Every value a template prints; cjmap's own markup (the inline CSS and JS) passes as is."""
+        return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
     phrases = Phrases(journey.map.locale)
     words = REPORT[phrases.locale]
     columns = _columns(journey, phrases)
     css = _asset("journey.css")
     js = _asset("journey.js")
-    environment = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    environment = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True, finalize=finalize)
     template = environment.from_string(_asset("journey.html.j2"))
     persona_ids = list(journey.personas)
     context = {

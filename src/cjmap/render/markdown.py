@@ -16,6 +16,7 @@ from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Evidence, JourneyMap, Kpi, Touchpoint
 from cjmap.render.i18n import REPORT, Phrases, channel_name
 from cjmap.render.mermaid import render_mermaid
+from cjmap.render.text import printable
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 LEVEL_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -34,7 +35,7 @@ class ReportOptions:
 
 def inline(text: object) -> str:
     """Text that reads as written inside a paragraph or a table cell."""
-    value = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = printable(str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _SPECIAL.sub(r"\\\1", value)
     lines = [_LINE_START.sub(_escape_block, line.strip()) for line in value.splitlines()]
     return "<br>".join(line for line in lines if line)

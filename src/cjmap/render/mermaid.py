@@ -16,6 +16,7 @@ import re
 
 from cjmap.journey import Journey
 from cjmap.model import Touchpoint
+from cjmap.render.text import printable
 
 # ':' and ',' separate fields and actors; '#' and ';' start entity codes; '%%' starts a comment;
 # '<' and '>' would reach Mermaid's label HTML (it sanitises, but nothing from a map should rely on that).
@@ -25,7 +26,7 @@ _SPACES = re.compile(r"\s+")
 
 def clean(text: str, actor: bool = False) -> str:
     """Text that Mermaid's journey grammar reads as plain words."""
-    text = _SPACES.sub(" ", str(text)).strip()
+    text = _SPACES.sub(" ", printable(str(text))).strip()
     for character, replacement in _REPLACEMENTS.items():
         text = text.replace(character, replacement)
     if actor:
