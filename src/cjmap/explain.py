@@ -43,8 +43,9 @@ def explain(error: ErrorDetails, model: type[BaseModel]) -> Finding:
     if kind == "extra_forbidden":
         unknown = str(loc[-1])
         known = _fields_at(model, loc[:-1])
-        hint = did_you_mean(unknown, known) or f"; allowed here: {', '.join(sorted(known))}"
-        if value is None and not did_you_mean(unknown, known):
+        suggestion = did_you_mean(unknown, known)
+        hint = suggestion or f"; allowed here: {', '.join(sorted(known))}"
+        if value is None and not suggestion:
             hint = f"; a comma inside {{...}} starts a new key, so '{unknown}' became one: put the whole text in quotes"
         return Finding(loc, f"unknown field '{unknown}'{hint}", at_key=True)
     if kind == "missing":

@@ -70,17 +70,19 @@ def run_render(results: list[Result], request: RenderRequest) -> int:
     protected |= {path for r in results for path in r.included}
     options = DiagramOptions(theme=THEMES[request.theme], direction=request.direction, persona=request.persona)
     journeys = {m.id: Journey.build(m) for m in maps}
-    sources = {map_id: render_dot(journey, options) for map_id, journey in journeys.items()}
+    # DOT only for the maps that need it: as an output, or as an engine's input.
+    diagram_maps = {t.map_id for t in targets if t.format == "dot" or t.format not in TEXT_FORMATS}
+    sources = {map_id: render_dot(journeys[map_id], options) for map_id in sorted(diagram_maps)}
     files = {r.journey_map.id: r.name for r in results if r.journey_map is not None}
-    texts = _texts(targets, journeys, files, request.today)
+    texts = _texts(targets, journeys, sources, files, request.today)
     failures = _run_jobs(targets, sources, texts, engine, protected)
     return max(status, EXIT_FAILED if failures else EXIT_OK)
 
 
 def _texts(
-    targets: list[Target], journeys: dict[str, Journey], files: dict[str, str], today: date
+    targets: list[Target], journeys: dict[str, Journey], sources: dict[str, str], files: dict[str, str], today: date
 ) -> dict[Target, str]:
-    """The Markdown and Mermaid outputs; a report links the SVG diagram written beside it."""
+    """Every output cjmap writes itself (dot, md, mermaid, html); a report links the SVG beside it."""
     from cjmap.render.html import HtmlOptions, render_html
     from cjmap.render.markdown import ReportOptions, render_markdown
     from cjmap.render.mermaid import render_mermaid
@@ -89,7 +91,9 @@ def _texts(
     texts: dict[Target, str] = {}
     for target in targets:
         journey = journeys[target.map_id]
-        if target.format == "mermaid":
+        if target.format == "dot":
+            texts[target] = sources[target.map_id]
+        elif target.format == "mermaid":
             texts[target] = render_mermaid(journey)
         elif target.format == "html":
             texts[target] = render_html(journey, HtmlOptions(today=today))
@@ -125,14 +129,11 @@ def _run_jobs(
 ) -> int:
     def produce(target: Target) -> str | None:
         """Render and write one target; the error message, or None when it worked."""
-        source = sources[target.map_id]
         try:
             if target in texts:
                 data = texts[target].encode("utf-8")
-            elif target.format == "dot":
-                data = source.encode("utf-8")
             else:
-                data = _engine(engine).render(source, target.format)
+                data = _engine(engine).render(sources[target.map_id], target.format)
             if target.path is None:
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()

@@ -83,8 +83,7 @@ def check_document(document: Document, settings: Settings) -> Result:
         return Result(document.name, diagnostics + schema)
     journey = Journey.build(journey_map)
     context = Context(today=settings.today)
-    findings = ((rule, finding) for rule, finding in run(journey, context))
-    diagnostics += _resolve(findings, data, document.name, settings)
+    diagnostics += _resolve(run(journey, context), data, document.name, settings)
     return Result(document.name, diagnostics, journey_map, included=sorted(document.included))
 
 

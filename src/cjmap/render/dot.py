@@ -81,6 +81,7 @@ class _Diagram:
         self.shown = [p for p in journey.ordered() if self._involves(p.touchpoint)]
         self.shown_ids = {p.touchpoint.id for p in self.shown}
         self.order = {p.touchpoint.id: index for index, p in enumerate(self.shown)}
+        self.links = {p.touchpoint.id: self._edges_of(p) for p in self.shown}
 
     def _involves(self, touchpoint: Touchpoint) -> bool:
         persona = self.options.persona
@@ -227,7 +228,7 @@ class _Diagram:
 
     def _outcomes(self, graph: graphviz.Digraph) -> None:
         t = self.theme
-        targeted = {edge.target for placed in self.shown for edge in self._edges_of(placed)}
+        targeted = {link.target for links in self.links.values() for link in links}
         shown = [outcome for outcome, _ in self.journey.outcomes.values() if outcome.id in targeted]
         if not shown:
             return
@@ -281,7 +282,7 @@ class _Diagram:
                 graph.edge("start", node_name("tp", entry))
         for placed in self.shown:
             source = node_name("tp", placed.touchpoint.id)
-            links = self._edges_of(placed)
+            links = self.links[placed.touchpoint.id]
             plain = [link for link in links if not link.branch]
             branches = [link for link in links if link.branch]
             for link in plain:
