@@ -161,10 +161,10 @@ def render() -> None:
     print("## (d) render")
     import shutil
 
+    from cjmap.commands.engines import embedded_program
     from cjmap.document import Loader
     from cjmap.journey import Journey
     from cjmap.render.dot import render_dot
-    from cjmap.render.engines import embedded_program
     from cjmap.source import Limits
     from cjmap.validate import Settings, check_path
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cjmap.render.engines import Engine, embedded_program
+from cjmap.commands.engines import Engine, embedded_program
 from tests.conftest import EXAMPLES, assert_golden, run_cli
 
 Write = Callable[[str, str], Path]

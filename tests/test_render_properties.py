@@ -13,10 +13,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cjmap.commands.engines import Engine, embedded_program
 from cjmap.journey import Journey
 from cjmap.model import JourneyMap
 from cjmap.render.dot import DiagramOptions, node_name, render_dot
-from cjmap.render.engines import Engine, embedded_program
 from cjmap.render.html import HtmlOptions, render_html
 from cjmap.render.markdown import ReportOptions, render_markdown
 from cjmap.render.mermaid import render_mermaid

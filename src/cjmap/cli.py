@@ -1,30 +1,36 @@
-"""The `cjmap` command line: thin commands that parse options, run the pipeline and pick the exit
-code. Heavy modules (pydantic, the rules) are imported inside the commands, so `cjmap --version`
-and `--help` start fast.
+"""The `cjmap` command line: it only declares the commands and their options; each command's
+work is in `cjmap.commands.<name>`, imported when the command runs, so `cjmap --version` and
+`--help` start fast.
 
 Exit codes: 0 no errors; 1 errors (or warnings with --strict); 2 usage error.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
-from datetime import date
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from cjmap import __version__
+from cjmap.formatters import FORMATS as OUTPUT_FORMATS
+from cjmap.render.formats import FORMATS as RENDER_FORMATS
 
 if TYPE_CHECKING:
-    from cjmap.document import Loader
-    from cjmap.validate import Result, Settings
+    from cjmap.api import Session
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-MAP_SUFFIXES = (".yaml", ".yml")
+    OutputFormat = str
+    RenderFormat = str
+else:  # the choices come from the tables of formats
+    OutputFormat = Enum("OutputFormat", {name: name for name in OUTPUT_FORMATS}, type=str)
+    RenderFormat = Enum("RenderFormat", {name: name for name in RENDER_FORMATS}, type=str)
+
+DEFAULT_OUTPUT: OutputFormat = OutputFormat("text")
+EXIT_USAGE = 2  # as cjmap.commands.common, without importing it before a command runs
 
 app = typer.Typer(
     name="cjmap",
@@ -36,27 +42,10 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
-
-
 class ColorMode(str, Enum):
     auto = "auto"
     always = "always"
     never = "never"
-
-
-class RenderFormat(str, Enum):
-    dot = "dot"
-    svg = "svg"
-    png = "png"
-    pdf = "pdf"
-    md = "md"
-    mermaid = "mermaid"
-    html = "html"
 
 
 class ThemeName(str, Enum):
@@ -113,18 +102,13 @@ def _main(
     """Customer journey maps as code: validate and render YAML journey maps."""
 
 
-def usage_error(message: str) -> typer.Exit:
-    typer.echo(f"cjmap: error: {message}", err=True)
-    return typer.Exit(EXIT_USAGE)
-
-
 @app.command()
 def validate(
     paths: Annotated[
         list[str],
         typer.Argument(help="Map files, folders (searched for *.yaml/*.yml), or - for stdin.", show_default=False),
     ],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.text,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = DEFAULT_OUTPUT,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
     today: TodayOption = None,
     config: ConfigOption = None,
@@ -133,24 +117,11 @@ def validate(
     color: Annotated[ColorMode, typer.Option(help="Colour and source excerpts in text output.")] = ColorMode.auto,
 ) -> None:
     """Check journey maps: the format, then the journey-level rules (see `cjmap rules`)."""
-    from cjmap.diagnostics import Severity, sort_diagnostics
-    from cjmap.formatters import Report, render
+    from cjmap.commands import validate as command
 
-    # A short-lived process whose data holds no reference cycles: the cyclic collector would
-    # only rescan the growing heap of a large map again and again (about a third of the time).
-    gc.disable()
-    settings, loader = _prepare(today, config, root, max_bytes)
-    targets = _expand(paths)
-    results = _check_all(targets, loader, settings)
-    diagnostics = sort_diagnostics([d for result in results for d in result.diagnostics])
-    stdin_text = next((r.source for r in results if r.name == "<stdin>" and r.source), None)
-    terminal = sys.stdout.isatty()
-    use_color = color is ColorMode.always or (color is ColorMode.auto and terminal and not os.environ.get("NO_COLOR"))
-    excerpts = terminal or color is ColorMode.always
-    report = Report(diagnostics, len(results), _SourceLines(stdin_text), color=use_color, excerpts=excerpts)
-    sys.stdout.write(render(report, output_format.value))
-    failing = {Severity.ERROR} | ({Severity.WARNING} if strict else set())
-    raise typer.Exit(EXIT_FINDINGS if any(d.severity in failing for d in diagnostics) else EXIT_OK)
+    _finish(
+        lambda: command.run(_session(today, config, root, max_bytes), paths, _value(output_format), strict, color.value)
+    )
 
 
 @app.command()
@@ -188,31 +159,26 @@ def render(
     A map with validation errors is not rendered (its errors are printed; exit 1); warnings are
     printed and do not stop it. Outputs are written atomically and never over an input file.
     """
-    from cjmap.render_command import RenderRequest, run_render
+    from cjmap.commands import render as command
 
-    gc.disable()  # as in validate
-    settings, loader = _prepare(today, config, root, max_bytes)
-    results = _check_all(_expand(paths), loader, settings)
-    request = RenderRequest(
-        formats=[f.value for f in formats] if formats else None,
+    request = command.RenderRequest(
+        formats=[_value(f) for f in formats] if formats else None,
         output=output,
         persona=persona,
         theme=theme.value,
         direction=direction.value,
         engine=engine.value,
         verbose=verbose,
-        inputs={Path(p).resolve() for p in paths if p != "-"},
-        today=settings.today,
     )
-    raise typer.Exit(run_render(results, request))
+    _finish(lambda: command.run(_session(today, config, root, max_bytes), paths, request))
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the map format (for editors: completion, hover help, checks)."""
-    from cjmap.schema import schema_json
+    from cjmap.commands import schema as command
 
-    sys.stdout.write(schema_json())
+    _finish(command.run)
 
 
 @app.command()
@@ -220,107 +186,34 @@ def rules(
     markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table (as in the README).")] = False,
 ) -> None:
     """List the checks: id, name, default severity and what each one finds."""
-    from cjmap.rules import REGISTRY
+    from cjmap.commands import rules as command
 
-    ordered = sorted(REGISTRY.values(), key=lambda rule: rule.id)
-    if markdown:
-        lines = ["| id | name | severity | what it finds |", "|---|---|---|---|"]
-        lines += [f"| {r.id} | `{r.name}` | {r.severity.value} | {r.summary} |" for r in ordered]
-    else:
-        lines = [f"{r.id}  {r.name:<26} {r.severity.value:<8} {r.summary}" for r in ordered]
-    typer.echo("\n".join(lines))
+    _finish(lambda: command.run(markdown))
 
 
-class _Target:
-    __slots__ = ("from_folder", "name", "path")
+def _session(today: str | None, config: Path | None, root: Path | None, max_bytes: int | None) -> Session:
+    from cjmap.api import session
+    from cjmap.commands.common import short_lived
 
-    def __init__(self, path: Path | None, name: str, from_folder: bool) -> None:
-        self.path, self.name, self.from_folder = path, name, from_folder
-
-
-def _expand(paths: list[str]) -> list[_Target]:
-    targets: list[_Target] = []
-    missing = [p for p in paths if p != "-" and not Path(p).exists()]
-    if missing:
-        raise usage_error(f"path '{missing[0]}' does not exist")
-    for raw in paths:
-        if raw == "-":
-            targets.append(_Target(None, "<stdin>", False))
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            for found in sorted(_walk(path)):
-                targets.append(_Target(found, str(found), True))
-        else:
-            targets.append(_Target(path, raw, False))
-    return targets
+    short_lived()
+    return session(today, config, root, max_bytes)
 
 
-def _walk(folder: Path) -> list[Path]:
-    found = []
-    for current, folders, files in os.walk(folder):
-        folders[:] = [f for f in folders if not f.startswith(".")]
-        found += [Path(current, f) for f in files if f.endswith(MAP_SUFFIXES) and not f.startswith(".")]
-    return found
-
-
-def _prepare(
-    today: str | None, config_path: Path | None, root: Path | None, max_bytes: int | None
-) -> tuple[Settings, Loader]:
-    from cjmap import config as settings_file
-    from cjmap.document import Loader
-    from cjmap.source import Limits
-    from cjmap.validate import Settings
+def _finish(command: Callable[[], int]) -> NoReturn:
+    """Run a command and exit with its code; a UsageError is a one-line message and exit 2."""
+    from cjmap.api import UsageError
 
     try:
-        day = date.fromisoformat(today) if today else date.today()
-    except ValueError:
-        raise usage_error(f"--today must be a date like 2026-09-15, not '{today}'") from None
-    if config_path is not None and not config_path.is_file():
-        raise usage_error(f"settings file '{config_path}' does not exist")
-    found = config_path or settings_file.find(Path.cwd())
-    try:
-        project = settings_file.load(found) if found else settings_file.Config()
-    except settings_file.ConfigError as error:
-        raise usage_error(str(error)) from None
-    if root is not None and not root.is_dir():
-        raise usage_error(f"--root '{root}' is not a folder")
-    limits = Limits(max_bytes=max_bytes or project.max_bytes or Limits().max_bytes)
-    return Settings(today=day, severity=project.severity), Loader(limits, root)
+        code = command()
+    except UsageError as problem:
+        typer.echo(f"cjmap: error: {problem}", err=True)
+        code = EXIT_USAGE
+    raise typer.Exit(code)
 
 
-def _check_all(targets: list[_Target], loader: Loader, settings: Settings) -> list[Result]:
-    from cjmap.validate import check_path, check_stdin
-
-    results = []
-    for target in targets:
-        if target.path is None:
-            raw = sys.stdin.buffer.read()
-            result = check_stdin(loader, raw, settings)
-            result.source = raw.decode("utf-8", errors="replace")
-        else:
-            result = check_path(loader, target.path, target.name, settings, skip_foreign=target.from_folder)
-        if not result.skipped:
-            results.append(result)
-    return results
-
-
-class _SourceLines:
-    """Source lines for excerpts, read only when a terminal shows them."""
-
-    def __init__(self, stdin_text: str | None) -> None:
-        self.cache: dict[str, list[str]] = {}
-        if stdin_text is not None:
-            self.cache["<stdin>"] = stdin_text.splitlines()
-
-    def __call__(self, file: str, line: int) -> str | None:
-        if file not in self.cache:
-            try:
-                self.cache[file] = Path(file).read_text(encoding="utf-8-sig").splitlines()
-            except (OSError, UnicodeDecodeError):
-                self.cache[file] = []
-        lines = self.cache[file]
-        return lines[line - 1] if 0 < line <= len(lines) else None
+def _value(choice: str) -> str:
+    """The name of a choice from a table of formats (an Enum member at run time)."""
+    return str(getattr(choice, "value", choice))
 
 
 def main() -> None:
@@ -334,4 +227,4 @@ def main() -> None:
     except BrokenPipeError:
         # The reader went away (e.g. `cjmap validate . | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(EXIT_FINDINGS)
+        sys.exit(1)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cjmap import rule_ids
 from cjmap.source import Limits, LoadError, Mark, Problem, YList, YMap, load_bytes
 
 MERGED_SECTIONS = ("personas", "channels", "outcomes")
@@ -27,6 +28,7 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
     libraries: list[YMap] = field(default_factory=list)  # raw data of each included library
     included: set[Path] = field(default_factory=set)
+    raw: bytes | None = None  # the file as read
 
 
 class Loader:
@@ -58,7 +60,7 @@ class Loader:
 
     def _load(self, raw: bytes, name: str, folder: Path, root: Path) -> Document:
         loaded = load_bytes(raw, name, self.limits)
-        document = Document(name, loaded.data, list(loaded.problems))
+        document = Document(name, loaded.data, list(loaded.problems), raw=raw)
         if isinstance(loaded.data, YMap) and "include" in loaded.data:
             self._merge_includes(document, loaded.data, folder, root, chain=())
         return document
@@ -98,7 +100,7 @@ class Loader:
         chain: tuple[Path, ...],
     ) -> tuple[Path, YMap] | None:
         def problem(message: str) -> None:
-            document.problems.append(Problem("CJM006", message, file, mark))
+            document.problems.append(Problem(rule_ids.INCLUDE, message, file, mark))
 
         target = Path(os.path.normpath(folder / reference)).resolve()
         if not target.is_relative_to(root):
@@ -134,7 +136,7 @@ class Loader:
             first = loaded.problems[0]
             raise LoadError(first.rule, first.message, first.file, first.mark)
         if not isinstance(loaded.data, YMap):
-            raise LoadError("CJM007", "a library must be a mapping with 'kind: library'", name, Mark(1, 1))
+            raise LoadError(rule_ids.NOT_A_MAP, "a library must be a mapping with 'kind: library'", name, Mark(1, 1))
         return loaded.data
 
 

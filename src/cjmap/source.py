@@ -18,6 +18,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from cjmap import rule_ids
+
 try:
     from yaml import CSafeLoader as _EventLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -110,7 +112,7 @@ def decode(raw: bytes, file: str, limits: Limits = Limits()) -> str:
     """Bytes to text: UTF-8 with or without a BOM, nothing else, within the size limit."""
     if len(raw) > limits.max_bytes:
         raise LoadError(
-            "CJM005",
+            rule_ids.LIMITS,
             f"file is {len(raw):,} bytes, over the limit of {limits.max_bytes:,}; "
             "split the map, or raise the limit with --max-bytes",
             file,
@@ -119,7 +121,7 @@ def decode(raw: bytes, file: str, limits: Limits = Limits()) -> str:
     for bom, name in _FOREIGN_BOMS:
         if raw.startswith(bom):
             raise LoadError(
-                "CJM002",
+                rule_ids.ENCODING,
                 f"file is encoded as {name} (byte order mark at byte offset 0): the file must "
                 "be UTF-8; re-save it as UTF-8 in your editor",
                 file,
@@ -130,7 +132,7 @@ def decode(raw: bytes, file: str, limits: Limits = Limits()) -> str:
     nul = raw.find(b"\0")
     if nul >= 0:
         raise LoadError(
-            "CJM002",
+            rule_ids.ENCODING,
             f"file contains a NUL byte at byte offset {nul}: it looks binary, not a YAML text file",
             file,
             _mark_at_byte(raw, nul),
@@ -139,7 +141,7 @@ def decode(raw: bytes, file: str, limits: Limits = Limits()) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise LoadError(
-            "CJM002",
+            rule_ids.ENCODING,
             f"byte 0x{raw[error.start]:02x} at byte offset {error.start} is not valid UTF-8: "
             "the file must be UTF-8 (re-save it as UTF-8 in your editor)",
             file,
@@ -215,11 +217,13 @@ class _Builder:
         except yaml.MarkedYAMLError as error:
             raise self.syntax_error(error, text) from None
         except yaml.YAMLError as error:  # pragma: no cover - unmarked errors are rare
-            raise self.fail("CJM001", f"invalid YAML: {error}", Mark(1, 1)) from None
+            raise self.fail(rule_ids.SYNTAX, f"invalid YAML: {error}", Mark(1, 1)) from None
         finally:
             loader.dispose()
         if self.documents == 0:
-            raise self.fail("CJM007", "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1))
+            raise self.fail(
+                rule_ids.NOT_A_MAP, "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1)
+            )
         return Loaded(self.root, self.problems)
 
     def fold(self, loader: Any) -> None:
@@ -275,6 +279,10 @@ class _Builder:
 
     def syntax_error(self, error: yaml.MarkedYAMLError, text: str) -> LoadError:
         mark = error.problem_mark or error.context_mark
+        if "exceeded maximum nesting depth" in str(error.problem) and mark is not None:
+            # libyaml (0.2.5+) refuses flow nesting past 1,000 levels while scanning ahead, before
+            # the fold sees the level that breaks cjmap's own, lower limit: report that one.
+            return self.too_deep(_deep_bracket(text, mark.index, self.limits.max_depth))
         position = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
         problem = (error.problem or "invalid YAML").strip()
         context = (error.context or "").strip()
@@ -284,7 +292,7 @@ class _Builder:
         message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
             message += f"; {_TAB_HINT}"
-        return self.fail("CJM001", message, position)
+        return self.fail(rule_ids.SYNTAX, message, position)
 
     def handle(self, event: yaml.Event) -> None:
         """The less common events: collection starts, aliases, documents."""
@@ -300,7 +308,7 @@ class _Builder:
             self.documents += 1
             if self.documents > 1:
                 raise self.fail(
-                    "CJM007",
+                    rule_ids.NOT_A_MAP,
                     "a map file holds one YAML document: remove the second '---' "
                     "or move that document into its own file",
                     self.mark(event),
@@ -308,18 +316,21 @@ class _Builder:
 
     def push(self, container: YMap | YList, event: yaml.NodeEvent) -> None:
         if len(self.stack) >= self.limits.max_depth:
-            raise self.fail(
-                "CJM005",
-                f"nesting deeper than {self.limits.max_depth} levels: a journey map is never "
-                "this deep; check for unbalanced brackets",
-                self.mark(event),
-            )
+            raise self.too_deep(self.mark(event))
         self.stack.append(_Frame(container, self.mark(event), event.anchor))
+
+    def too_deep(self, mark: Mark) -> LoadError:
+        return self.fail(
+            rule_ids.LIMITS,
+            f"nesting deeper than {self.limits.max_depth} levels: a journey map is never "
+            "this deep; check for unbalanced brackets",
+            mark,
+        )
 
     def check_tag(self, tag: str | None, allowed: set[str | None], event: yaml.Event, kind: str) -> None:
         if tag not in allowed:
             raise self.fail(
-                "CJM004",
+                rule_ids.UNSAFE_TAG,
                 f"tag '{_short_tag(tag)}' on a {kind} is not allowed: cjmap reads plain YAML data "
                 "only and never runs code from a file; remove the tag",
                 self.mark(event),
@@ -336,7 +347,7 @@ class _Builder:
             tag = self._resolver.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
         if tag not in _SCALAR_TAGS:
             raise self.fail(
-                "CJM004",
+                rule_ids.UNSAFE_TAG,
                 f"tag '{_short_tag(tag)}' is not allowed: cjmap reads plain YAML data only and "
                 "never runs code from a file; remove the tag",
                 self.mark(event),
@@ -355,13 +366,13 @@ class _Builder:
                 return None
             return self._constructor.construct_yaml_timestamp(node)
         except (ValueError, TypeError, yaml.YAMLError):
-            raise self.fail("CJM001", f"'{value}' is not a valid {tag[len(_TAG) :]}", self.mark(event)) from None
+            raise self.fail(rule_ids.SYNTAX, f"'{value}' is not a valid {tag[len(_TAG) :]}", self.mark(event)) from None
 
     def alias(self, event: yaml.AliasEvent) -> None:
         anchor = event.anchor
         if anchor not in self.anchors:
             raise self.fail(
-                "CJM001",
+                rule_ids.SYNTAX,
                 f"alias '*{anchor}' refers to no anchor defined before it; define '&{anchor}' first",
                 self.mark(event),
             )
@@ -369,7 +380,7 @@ class _Builder:
         self.alias_nodes += size
         if self.alias_nodes > self.limits.max_alias_nodes:
             raise self.fail(
-                "CJM005",
+                rule_ids.LIMITS,
                 f"aliases expand to more than {self.limits.max_alias_nodes:,} values "
                 "(an alias bomb?): use fewer or smaller aliases",
                 self.mark(event),
@@ -394,7 +405,7 @@ class _Builder:
         if frame.key is None:
             if isinstance(value, (YMap, YList)):
                 raise self.fail(
-                    "CJM001",
+                    rule_ids.SYNTAX,
                     "a mapping key must be a plain value, not a list or mapping",
                     mark,
                 )
@@ -411,7 +422,7 @@ class _Builder:
             first = container.key_marks[key]
             self.problems.append(
                 Problem(
-                    "CJM003",
+                    rule_ids.DUPLICATE_KEY,
                     f"duplicate key '{key}' (first defined at line {first.line}): "
                     "YAML keeps only one; remove or rename one of them",
                     self.file,
@@ -430,7 +441,7 @@ class _Builder:
             sources = value if isinstance(value, YList) else [value]
             for source in sources:
                 if not isinstance(source, YMap):
-                    raise self.fail("CJM001", "a merge key '<<' takes a mapping or a list of mappings", mark)
+                    raise self.fail(rule_ids.SYNTAX, "a merge key '<<' takes a mapping or a list of mappings", mark)
                 for key, item in source.items():
                     if key not in container:
                         container[key] = item
@@ -451,3 +462,21 @@ def _short_tag(tag: str | None) -> str:
     if tag and tag.startswith(_TAG):
         return "!!" + tag[len(_TAG) :]
     return str(tag)
+
+
+def _deep_bracket(text: str, end: int, depth: int) -> Mark:
+    """Where flow nesting first goes deeper than `depth`, counting brackets before `end` (quoted
+    text and comments are rare in such a file; they only shift the position reported)."""
+    line, column, level = 1, 1, 0
+    for character in text[:end]:
+        if character in "[{":
+            level += 1
+            if level > depth:
+                return Mark(line, column)
+        elif character in "]}":
+            level -= 1
+        if character == "\n":
+            line, column = line + 1, 1
+        else:
+            column += 1
+    return Mark(line, column)

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from cjmap import rule_ids
 from cjmap.diagnostics import Diagnostic, Finding, Severity, locate
 from cjmap.document import Document, Loader
 from cjmap.explain import explain
@@ -27,38 +28,52 @@ class Settings:
 
 @dataclass
 class Result:
-    """What checking one file gave: its diagnostics, and the model when it could be built."""
+    """What checking one file gave: its findings and, when they could be built, the model and the
+    journey graph every command works on (built once, here)."""
 
-    name: str
+    name: str  # as the user named it (or found in a folder); "<stdin>" for standard input
     diagnostics: list[Diagnostic]
     journey_map: JourneyMap | None = None
+    journey: Journey | None = None
     is_library: bool = False
     skipped: bool = False  # a YAML file in a folder that is not a cjmap file
-    source: str | None = None  # the text, when it came from stdin
+    raw: bytes | None = None  # the file as read
     included: list[Path] = field(default_factory=list)  # library files the map includes
+    path: Path | None = None  # the file, resolved; None for standard input
+
+    @property
+    def source(self) -> str | None:
+        """The file's text (undecodable bytes replaced), for excerpts and for callers."""
+        return None if self.raw is None else self.raw.decode("utf-8-sig", errors="replace")
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
 def check_path(loader: Loader, path: Path, name: str, settings: Settings, skip_foreign: bool = False) -> Result:
     """Check one file. With skip_foreign (files found in a folder), a YAML mapping without a
     'cjmap' key is someone else's file (a CI workflow, say) and is skipped."""
+    resolved = path.resolve()
     try:
         document = loader.load_path(path, name)
     except LoadError as error:
-        return Result(name, [_load_diagnostic(error)])
+        return Result(name, [_load_diagnostic(error)], path=resolved)
     except OSError as error:
-        return Result(
-            name, [_diagnostic(REGISTRY["CJM002"], f"cannot read the file: {error.strerror}", name, Mark(1, 1))]
-        )
+        message = f"cannot read the file: {error.strerror}"
+        return Result(name, [_diagnostic(REGISTRY[rule_ids.ENCODING], message, name, Mark(1, 1))], path=resolved)
     if skip_foreign and isinstance(document.data, YMap) and "cjmap" not in document.data:
-        return Result(name, [], skipped=True)
-    return check_document(document, settings)
+        return Result(name, [], skipped=True, path=resolved)
+    result = check_document(document, settings)
+    result.path = resolved
+    return result
 
 
 def check_stdin(loader: Loader, raw: bytes, settings: Settings) -> Result:
     try:
         document = loader.load_stdin(raw)
     except LoadError as error:
-        return Result("<stdin>", [_load_diagnostic(error)])
+        return Result("<stdin>", [_load_diagnostic(error)], raw=raw)
     return check_document(document, settings)
 
 
@@ -72,19 +87,22 @@ def check_document(document: Document, settings: Settings) -> Result:
             f"and 'stages', not {what}"
         )
         mark = getattr(data, "mark", Mark(1, 1))
-        return Result(document.name, [*diagnostics, _diagnostic(REGISTRY["CJM007"], message, document.name, mark)])
+        not_a_map = _diagnostic(REGISTRY[rule_ids.NOT_A_MAP], message, document.name, mark)
+        return Result(document.name, [*diagnostics, not_a_map], raw=document.raw)
     for library in document.libraries:
         diagnostics += _build(library, Library, settings)[1]
     if data.get("kind") == "library":
         diagnostics += _build(data, Library, settings)[1]
-        return Result(document.name, diagnostics, is_library=True)
+        return Result(document.name, diagnostics, is_library=True, raw=document.raw)
     journey_map, schema = _build(data, JourneyMap, settings)
     if not isinstance(journey_map, JourneyMap):
-        return Result(document.name, diagnostics + schema)
+        return Result(document.name, diagnostics + schema, raw=document.raw)
     journey = Journey.build(journey_map)
     context = Context(today=settings.today)
     diagnostics += _resolve(run(journey, context), data, document.name, settings)
-    return Result(document.name, diagnostics, journey_map, included=sorted(document.included))
+    return Result(
+        document.name, diagnostics, journey_map, journey, raw=document.raw, included=sorted(document.included)
+    )
 
 
 def _build(data: YMap, model: type[BaseModel], settings: Settings) -> tuple[BaseModel | None, list[Diagnostic]]:
@@ -92,7 +110,7 @@ def _build(data: YMap, model: type[BaseModel], settings: Settings) -> tuple[Base
     try:
         return model.model_validate(data), []
     except ValidationError as error:
-        rule = REGISTRY["CJM010"]
+        rule = REGISTRY[rule_ids.SCHEMA]
         findings = [(rule, explain(detail, model)) for detail in error.errors(include_url=False)]
         return None, _resolve(findings, data, data.file, settings, suppressible=False)
 

@@ -1,86 +1,82 @@
-"""Journey checks: each rule is one small function registered with an id, a name and a default
-severity. Its docstring is its user documentation (the README's rules table comes from here).
+"""The catalogue of checks: every rule, listed explicitly, in one place.
+
+A rule is an id, a name, a default severity and a summary (see `base.py`); a journey check adds
+one small function whose docstring is its user documentation (the README's rules table comes
+from here). Adding a rule: write it in the module of its topic and list it in JOURNEY_RULES.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterator
 
+from cjmap import rule_ids
 from cjmap.diagnostics import Finding, Severity
 from cjmap.journey import Journey
+from cjmap.rules import content, flow, people, references
+from cjmap.rules.base import Check, Context, Rule, rule
 
+__all__ = [
+    "JOURNEY_RULES",
+    "LOADER_RULES",
+    "REGISTRY",
+    "Check",
+    "Context",
+    "Rule",
+    "journey_rules",
+    "lookup",
+    "rule",
+    "run",
+]
 
-@dataclass(frozen=True, slots=True)
-class Context:
-    today: date
+# Problems found before any journey check can run (by the loader or the model): always errors.
+LOADER_RULES: tuple[Rule, ...] = tuple(
+    Rule(rule_id, name, Severity.ERROR, summary, None, configurable=False)
+    for rule_id, name, summary in (
+        (rule_ids.SYNTAX, "syntax", "The file is not valid YAML (tabs, unclosed brackets, bad indentation)."),
+        (rule_ids.ENCODING, "encoding", "The file is not UTF-8 text (another encoding, or binary)."),
+        (rule_ids.DUPLICATE_KEY, "duplicate-key", "A key appears twice in one mapping; YAML would silently keep one."),
+        (rule_ids.UNSAFE_TAG, "unsafe-tag", "A YAML tag such as !!python/object; cjmap never constructs objects."),
+        (rule_ids.LIMITS, "limits", "The file is too large, too deeply nested, or its aliases expand too far."),
+        (rule_ids.INCLUDE, "include", "An include is missing, outside the project, circular or not a library."),
+        (rule_ids.NOT_A_MAP, "not-a-map", "The file is empty, holds several documents, or is not a mapping."),
+        (rule_ids.SCHEMA, "schema", "A field is unknown, missing, of the wrong type or has a wrong value."),
+    )
+)
 
+# The journey checks, in the order they run (by id).
+JOURNEY_RULES: tuple[Rule, ...] = (
+    references.unknown_reference,
+    references.duplicate_id,
+    flow.branch_probabilities,
+    flow.unreachable,
+    flow.dead_end,
+    flow.empty_stage,
+    people.unused_persona,
+    people.missing_data,
+    content.emotion_scale,
+    content.pain_without_opportunity,
+    content.kpi_without_target,
+    content.review_overdue,
+    flow.unused_outcome,
+)
 
-Check = Callable[[Journey, Context], Iterator[Finding]]
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    id: str
-    name: str
-    severity: Severity
-    summary: str
-    check: Check | None  # None: reported by the loader or the model, not by a journey check
-    configurable: bool = True
-
-    @property
-    def doc(self) -> str:
-        return (self.check.__doc__ or "").strip() if self.check else self.summary
-
-
-REGISTRY: dict[str, Rule] = {}
-
-
-def register(rule_id: str, name: str, severity: Severity, summary: str) -> Callable[[Check], Check]:
-    def decorate(check: Check) -> Check:
-        _add(Rule(rule_id, name, severity, summary, check))
-        return check
-
-    return decorate
-
-
-def _add(rule: Rule) -> None:
-    assert rule.id not in REGISTRY, f"rule id {rule.id} registered twice"
-    REGISTRY[rule.id] = rule
-
-
-# Problems found before any journey check can run: always errors.
-for _id, _name, _summary in (
-    ("CJM001", "syntax", "The file is not valid YAML (tabs, unclosed brackets, bad indentation)."),
-    ("CJM002", "encoding", "The file is not UTF-8 text (another encoding, or binary)."),
-    ("CJM003", "duplicate-key", "A key appears twice in one mapping; YAML would silently keep one."),
-    ("CJM004", "unsafe-tag", "A YAML tag such as !!python/object; cjmap never constructs objects."),
-    ("CJM005", "limits", "The file is too large, too deeply nested, or its aliases expand too far."),
-    ("CJM006", "include", "An include is missing, outside the project, circular or not a library."),
-    ("CJM007", "not-a-map", "The file is empty, holds several documents, or is not a mapping."),
-    ("CJM010", "schema", "A field is unknown, missing, of the wrong type or has a wrong value."),
-):
-    _add(Rule(_id, _name, Severity.ERROR, _summary, None, configurable=False))
+REGISTRY: dict[str, Rule] = {known.id: known for known in sorted((*LOADER_RULES, *JOURNEY_RULES), key=lambda r: r.id)}
+assert len(REGISTRY) == len(LOADER_RULES) + len(JOURNEY_RULES), "two rules share an id"
 
 
 def lookup(reference: str) -> Rule | None:
     """A rule by id (CJM110) or by name (pain-without-opportunity)."""
     if reference.upper() in REGISTRY:
         return REGISTRY[reference.upper()]
-    return next((rule for rule in REGISTRY.values() if rule.name == reference), None)
+    return next((known for known in REGISTRY.values() if known.name == reference), None)
 
 
 def journey_rules() -> list[Rule]:
-    return [rule for rule in sorted(REGISTRY.values(), key=lambda r: r.id) if rule.check is not None]
+    return sorted(JOURNEY_RULES, key=lambda r: r.id)
 
 
 def run(journey: Journey, context: Context) -> Iterator[tuple[Rule, Finding]]:
-    for rule in journey_rules():
-        assert rule.check is not None
-        for finding in rule.check(journey, context):
-            yield rule, finding
-
-
-# Importing the modules registers their rules.
-from cjmap.rules import content, flow, people, references  # noqa: E402, F401
+    for known in journey_rules():
+        assert known.check is not None
+        for finding in known.check(journey, context):
+            yield known, finding

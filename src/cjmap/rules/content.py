@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cjmap import rule_ids
 from cjmap.diagnostics import Finding, Severity
 from cjmap.journey import Journey
-from cjmap.rules import Context, register
+from cjmap.rules.base import Context, rule
 
 
-@register("CJM109", "emotion-scale", Severity.ERROR, "An emotion lies outside the map's emotion scale.")
+@rule(rule_ids.EMOTION_SCALE, "emotion-scale", Severity.ERROR, "An emotion lies outside the map's emotion scale.")
 def emotion_scale(journey: Journey, context: Context) -> Iterator[Finding]:
     """Emotions are numbers on the map's `emotion_scale` (default [-2, 2]); a value outside it
     is a typo or a different scale, and would break the emotion curve."""
@@ -26,8 +27,11 @@ def emotion_scale(journey: Journey, context: Context) -> Iterator[Finding]:
                 )
 
 
-@register(
-    "CJM110", "pain-without-opportunity", Severity.WARNING, "A negative touchpoint has pain points but no opportunity."
+@rule(
+    rule_ids.PAIN_WITHOUT_OPPORTUNITY,
+    "pain-without-opportunity",
+    Severity.WARNING,
+    "A negative touchpoint has pain points but no opportunity.",
 )
 def pain_without_opportunity(journey: Journey, context: Context) -> Iterator[Finding]:
     """The point of mapping pain is to act on it: a touchpoint that feels negative (for any
@@ -43,7 +47,7 @@ def pain_without_opportunity(journey: Journey, context: Context) -> Iterator[Fin
             )
 
 
-@register("CJM111", "kpi-without-target", Severity.WARNING, "A KPI has no target.")
+@rule(rule_ids.KPI_WITHOUT_TARGET, "kpi-without-target", Severity.WARNING, "A KPI has no target.")
 def kpi_without_target(journey: Journey, context: Context) -> Iterator[Finding]:
     """A metric without a target cannot tell whether a touchpoint works: choose the target
     before the analysis, as the source articles advise."""
@@ -56,7 +60,7 @@ def kpi_without_target(journey: Journey, context: Context) -> Iterator[Finding]:
                 )
 
 
-@register("CJM112", "review-overdue", Severity.WARNING, "The map's review date is past (see --today).")
+@rule(rule_ids.REVIEW_OVERDUE, "review-overdue", Severity.WARNING, "The map's review date is past (see --today).")
 def review_overdue(journey: Journey, context: Context) -> Iterator[Finding]:
     """Maps age: review them every few months (3 to 5 is typical) and whenever the business
     changes. `review: {last: DATE, every: 4 months}` sets the cadence; `--today` makes the

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cjmap import rule_ids
 from cjmap.diagnostics import Finding, Severity
 from cjmap.journey import Journey
-from cjmap.rules import Context, register
+from cjmap.rules.base import Context, rule
 
 _TOLERANCE = 1e-6
 
 
-@register("CJM103", "branch-probabilities", Severity.ERROR, "Branch probabilities of a decision do not add up to 1.")
+@rule(
+    rule_ids.BRANCH_PROBABILITIES,
+    "branch-probabilities",
+    Severity.ERROR,
+    "Branch probabilities of a decision do not add up to 1.",
+)
 def branch_probabilities(journey: Journey, context: Context) -> Iterator[Finding]:
     """When every branch of a decision has a probability, they must add up to 1. When only some
     have one, those must leave room for the rest (add up to less than 1): the remainder is
@@ -46,7 +52,12 @@ def branch_probabilities(journey: Journey, context: Context) -> Iterator[Finding
             )
 
 
-@register("CJM104", "unreachable", Severity.WARNING, "A touchpoint cannot be reached from the start of the journey.")
+@rule(
+    rule_ids.UNREACHABLE,
+    "unreachable",
+    Severity.WARNING,
+    "A touchpoint cannot be reached from the start of the journey.",
+)
 def unreachable(journey: Journey, context: Context) -> Iterator[Finding]:
     """The journey starts at the first touchpoint and at every touchpoint marked `entry: true`.
     A touchpoint that no path from there leads to is probably missing a `next` or a branch
@@ -62,8 +73,11 @@ def unreachable(journey: Journey, context: Context) -> Iterator[Finding]:
             )
 
 
-@register(
-    "CJM105", "dead-end", Severity.WARNING, "A touchpoint leads nowhere, is not in the last stage and is no outcome."
+@rule(
+    rule_ids.DEAD_END,
+    "dead-end",
+    Severity.WARNING,
+    "A touchpoint leads nowhere, is not in the last stage and is no outcome.",
 )
 def dead_end(journey: Journey, context: Context) -> Iterator[Finding]:
     """Outside the last stage, every touchpoint should lead somewhere: to another touchpoint, a
@@ -79,7 +93,7 @@ def dead_end(journey: Journey, context: Context) -> Iterator[Finding]:
             )
 
 
-@register("CJM106", "empty-stage", Severity.WARNING, "A stage has no touchpoints.")
+@rule(rule_ids.EMPTY_STAGE, "empty-stage", Severity.WARNING, "A stage has no touchpoints.")
 def empty_stage(journey: Journey, context: Context) -> Iterator[Finding]:
     """A stage with no touchpoints is a gap in the map: either the brand does nothing there
     (which is itself a finding worth a touchpoint) or the stage is not needed."""
@@ -91,7 +105,7 @@ def empty_stage(journey: Journey, context: Context) -> Iterator[Finding]:
             )
 
 
-@register("CJM113", "unused-outcome", Severity.WARNING, "An outcome is declared but nothing leads to it.")
+@rule(rule_ids.UNUSED_OUTCOME, "unused-outcome", Severity.WARNING, "An outcome is declared but nothing leads to it.")
 def unused_outcome(journey: Journey, context: Context) -> Iterator[Finding]:
     """Every declared outcome should be the target of some `next` or branch; otherwise it is
     never reached and the forecast over the decision branches cannot count it."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cjmap import rule_ids
 from cjmap.diagnostics import Finding, Severity
 from cjmap.journey import Journey
-from cjmap.rules import Context, register
+from cjmap.rules.base import Context, rule
 
 
-@register("CJM107", "unused-persona", Severity.WARNING, "A persona takes part in no touchpoint.")
+@rule(rule_ids.UNUSED_PERSONA, "unused-persona", Severity.WARNING, "A persona takes part in no touchpoint.")
 def unused_persona(journey: Journey, context: Context) -> Iterator[Finding]:
     """A touchpoint involves every persona unless it lists `personas`. A persona that no
     touchpoint involves has no journey on this map: give it touchpoints or drop it."""
@@ -25,7 +26,12 @@ def unused_persona(journey: Journey, context: Context) -> Iterator[Finding]:
             )
 
 
-@register("CJM108", "missing-data", Severity.WARNING, "A touchpoint needs customer data its personas do not have.")
+@rule(
+    rule_ids.MISSING_DATA,
+    "missing-data",
+    Severity.WARNING,
+    "A touchpoint needs customer data its personas do not have.",
+)
 def missing_data(journey: Journey, context: Context) -> Iterator[Finding]:
     """A channel needs data to reach someone (SMS needs a phone number, push needs the app), and
     a touchpoint may need more (its `data`). Each persona involved must hold that data (its

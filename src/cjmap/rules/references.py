@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from cjmap import rule_ids
 from cjmap.diagnostics import Finding, Path, Severity, did_you_mean
 from cjmap.journey import Journey
-from cjmap.rules import REGISTRY, Context, register
+from cjmap.rules.base import Context, rule
 
 
-@register(
-    "CJM101",
+@rule(
+    rule_ids.UNKNOWN_REFERENCE,
     "unknown-reference",
     Severity.ERROR,
     "A reference names no persona, channel, stage, touchpoint, outcome or rule.",
@@ -20,9 +21,11 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
     targets of `next` and of decision branches (a touchpoint, a stage or an outcome), the
     persona keys of a per-persona emotion, an experiment's touchpoints, and the rules named in
     `ignore`. The message suggests the closest existing id."""
+    from cjmap.rules import REGISTRY  # the catalogue lists this rule too
+
     personas = set(journey.personas)
     targets = journey.targets()
-    rule_names = set(REGISTRY) | {rule.name for rule in REGISTRY.values()}
+    rule_names = set(REGISTRY) | {known.name for known in REGISTRY.values()}
     for placed in journey.ordered():
         tp, path = placed.touchpoint, placed.path
         if tp.channel is not None and tp.channel not in journey.channels:
@@ -94,8 +97,8 @@ def _unknown(kind: str, name: str, known: object, path: Path, fix: str) -> Findi
     return Finding(path, f"unknown {kind} '{name}'{hint}" + ("" if hint else f": {fix}"))
 
 
-@register(
-    "CJM102",
+@rule(
+    rule_ids.DUPLICATE_ID,
     "duplicate-id",
     Severity.ERROR,
     "Two elements share an id (stages, touchpoints and outcomes share one namespace).",

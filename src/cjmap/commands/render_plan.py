@@ -1,4 +1,5 @@
-"""Where each rendered file goes: pure planning, so the rules are easy to read and to test.
+"""Where each rendered file goes: planning apart from writing, so the rules are easy to read and to
+test (it looks at the file system only to tell a folder from a file).
 
 - `-o -`: standard output (one map, one format).
 - `-o FILE` with one map and one format, when FILE is not an existing folder: that file.
@@ -10,11 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from cjmap.render.formats import FORMATS
+
 DEFAULT_FOLDER = "cjmap-out"
-DEFAULT_FORMATS = ("svg",)
-EXTENSIONS = {"dot": "dot", "svg": "svg", "png": "png", "pdf": "pdf", "md": "md", "mermaid": "mmd", "html": "html"}
-TEXT_FORMATS = {"dot", "md", "mermaid", "html"}  # written by cjmap itself, no Graphviz engine needed
-BINARY = {"png", "pdf"}
 
 
 class PlanError(Exception):
@@ -45,5 +44,7 @@ def plan(map_ids: list[str], formats: list[str], output: str | None, persona: st
         raise PlanError(f"-o {output}: with several maps or formats, -o names a folder, and this is a file")
     suffix = f".{persona}" if persona else ""
     return [
-        Target(map_id, fmt, folder / f"{map_id}{suffix}.{EXTENSIONS[fmt]}") for map_id in map_ids for fmt in formats
+        Target(map_id, fmt, folder / f"{map_id}{suffix}.{FORMATS[fmt].extension}")
+        for map_id in map_ids
+        for fmt in formats
     ]

@@ -1,0 +1,196 @@
+"""cjmap as a library: paths in, checked maps out. Every command stands on this, and so can a
+notebook or a CI script:
+
+    import cjmap
+    result = cjmap.load("journeys/first-purchase.yaml")
+    if not result.has_errors:
+        print(len(result.journey.ordered()), "touchpoints")
+
+A path is a map file, a folder (every *.yaml/*.yml below it, skipping hidden folders and YAML
+files without a `cjmap:` key), or `-` for standard input. Problems in the maps are findings on
+each `Result`; problems with the request itself (a missing path, a bad setting) raise
+`UsageError`. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from cjmap.diagnostics import Diagnostic, Severity, sort_diagnostics
+from cjmap.document import Loader
+from cjmap.validate import Result, Settings, check_path, check_stdin
+
+MAP_SUFFIXES = (".yaml", ".yml")
+STDIN = "-"
+PathLike = str | os.PathLike[str]
+
+
+class UsageError(Exception):
+    """The request cannot be carried out as asked (the CLI's exit code 2); the message says why."""
+
+
+@dataclass
+class Checked:
+    """The maps of one request, each checked: a list of `Result`s plus what the request named."""
+
+    results: list[Result]
+    settings: Settings
+    inputs: frozenset[Path] = frozenset()  # the files and folders named, resolved
+
+    def __iter__(self) -> Iterator[Result]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return sort_diagnostics([d for result in self.results for d in result.diagnostics])
+
+    @property
+    def has_errors(self) -> bool:
+        return any(result.has_errors for result in self.results)
+
+    def renderable(self) -> list[Result]:
+        """The maps that can be drawn or computed with: built, and without errors."""
+        return [r for r in self.results if r.journey is not None and not r.has_errors]
+
+    def protected(self) -> set[Path]:
+        """Files no output may replace: every input, and every library an input includes."""
+        protected = set(self.inputs)
+        for result in self.results:
+            if result.path is not None:
+                protected.add(result.path)
+            protected.update(result.included)
+        return protected
+
+    def source_line(self, file: str, line: int) -> str | None:
+        """A line of a checked file (for excerpts under findings); other files are read when asked."""
+        if self._lines is None:
+            self._lines = _SourceLines({r.name: r for r in self.results if r.raw is not None})
+        return self._lines.get(file, line)
+
+    _lines: _SourceLines | None = field(default=None, init=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Session:
+    """Settings and a loader for one run: libraries are read once however many maps include them."""
+
+    settings: Settings
+    loader: Loader
+
+    def check(self, paths: Sequence[PathLike], stdin: BinaryIO | None = None) -> Checked:
+        """Check every map the paths name, in order (folders sorted)."""
+        names = [os.fspath(p) for p in paths]
+        missing = [p for p in names if p != STDIN and not Path(p).exists()]
+        if missing:
+            raise UsageError(f"path '{missing[0]}' does not exist")
+        results = []
+        for name in names:
+            if name == STDIN:
+                results.append(check_stdin(self.loader, (stdin or sys.stdin.buffer).read(), self.settings))
+            elif Path(name).is_dir():
+                for found in sorted(_walk(Path(name))):
+                    result = check_path(self.loader, found, str(found), self.settings, skip_foreign=True)
+                    if not result.skipped:
+                        results.append(result)
+            else:
+                results.append(check_path(self.loader, Path(name), name, self.settings))
+        inputs = frozenset(Path(p).resolve() for p in names if p != STDIN)
+        return Checked(results, self.settings, inputs)
+
+
+def session(
+    today: date | str | None = None,
+    config: PathLike | None = None,
+    root: PathLike | None = None,
+    max_bytes: int | None = None,
+) -> Session:
+    """Settings from the arguments and the project's settings file (nearest cjmap.toml, or
+    pyproject.toml with [tool.cjmap]), and a loader that keeps includes inside the root."""
+    from cjmap import config as settings_file
+    from cjmap.source import Limits
+
+    try:
+        day = today if isinstance(today, date) else date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        raise UsageError(f"--today must be a date like 2026-09-15, not '{today}'") from None
+    config_path = Path(config) if config is not None else None
+    if config_path is not None and not config_path.is_file():
+        raise UsageError(f"settings file '{config_path}' does not exist")
+    found = config_path or settings_file.find(Path.cwd())
+    try:
+        project = settings_file.load(found) if found else settings_file.Config()
+    except settings_file.ConfigError as error:
+        raise UsageError(str(error)) from None
+    root_path = Path(root) if root is not None else None
+    if root_path is not None and not root_path.is_dir():
+        raise UsageError(f"--root '{root_path}' is not a folder")
+    limits = Limits(max_bytes=max_bytes or project.max_bytes or Limits().max_bytes)
+    return Session(Settings(today=day, severity=project.severity), Loader(limits, root_path))
+
+
+def check(
+    paths: PathLike | Sequence[PathLike],
+    *,
+    today: date | str | None = None,
+    config: PathLike | None = None,
+    root: PathLike | None = None,
+    max_bytes: int | None = None,
+) -> Checked:
+    """Check maps: files, folders or '-'. Raises UsageError for a path that does not exist."""
+    many = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    return session(today, config, root, max_bytes).check(many)
+
+
+def load(
+    path: PathLike,
+    *,
+    today: date | str | None = None,
+    config: PathLike | None = None,
+    root: PathLike | None = None,
+    max_bytes: int | None = None,
+) -> Result:
+    """Check one map file (or '-'): its findings, model and journey graph."""
+    if os.fspath(path) != STDIN and Path(path).is_dir():
+        raise UsageError(f"'{os.fspath(path)}' is a folder: cjmap.check() reads every map in a folder")
+    return check(path, today=today, config=config, root=root, max_bytes=max_bytes).results[0]
+
+
+def errors(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    return [d for d in diagnostics if d.severity is Severity.ERROR]
+
+
+def _walk(folder: Path) -> list[Path]:
+    found = []
+    for current, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        found += [Path(current, f) for f in files if f.endswith(MAP_SUFFIXES) and not f.startswith(".")]
+    return found
+
+
+class _SourceLines:
+    """Source lines for excerpts, split only when a finding in that file is shown: the text a
+    result was checked from (standard input has no other), else the file read from disk."""
+
+    def __init__(self, checked: dict[str, Result]) -> None:
+        self.checked = checked
+        self.cache: dict[str, list[str]] = {}
+
+    def get(self, file: str, line: int) -> str | None:
+        if file not in self.cache:
+            text = self.checked[file].source if file in self.checked else None
+            try:
+                text = text if text is not None else Path(file).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            self.cache[file] = text.splitlines()
+        lines = self.cache[file]
+        return lines[line - 1] if 0 < line <= len(lines) else None

@@ -1,0 +1,186 @@
+"""`cjmap render`: checked maps in, files out. Plans the outputs, runs the jobs (pictures through
+the Graphviz engine, in parallel threads), writes atomically; the drawing is in render/."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from cjmap.api import Checked, Session
+from cjmap.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, error, report_findings, say
+from cjmap.commands.engines import Engine, EngineError, find_engine
+from cjmap.commands.render_plan import PlanError, Target, plan
+from cjmap.journey import Journey
+from cjmap.output import OutputError, write_atomically
+from cjmap.render.formats import DEFAULT_FORMATS, DIAGRAM, FORMATS, RenderInputs
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    formats: list[str] | None
+    output: str | None
+    persona: str | None
+    theme: str
+    direction: str
+    engine: str
+    verbose: bool
+
+
+def run(session: Session, paths: Sequence[str], request: RenderRequest) -> int:
+    return render_checked(session.check(paths), request)
+
+
+def render_checked(checked: Checked, request: RenderRequest) -> int:
+    from cjmap.render.dot import DiagramOptions
+    from cjmap.render.theme import THEMES
+
+    status = report_findings(checked)
+    maps = checked.renderable()
+    if request.persona:
+        missing = [r for r in maps if request.persona not in _journey(r.journey).personas]
+        for result in missing:
+            error(f"map '{_journey(result.journey).map.id}' has no persona '{request.persona}'")
+        maps = [r for r in maps if r not in missing]
+        status = max(status, EXIT_FINDINGS if missing else EXIT_OK)
+    if not maps:
+        return status if status else EXIT_OK
+    journeys = {_journey(r.journey).map.id: _journey(r.journey) for r in maps}
+    try:
+        targets = plan(list(journeys), request.formats or list(DEFAULT_FORMATS), request.output, request.persona)
+    except PlanError as problem:
+        error(str(problem))
+        return EXIT_USAGE
+    if any(t.path is None and FORMATS[t.format].binary for t in targets) and sys.stdout.isatty():
+        error("refusing to write a binary image to the terminal: redirect it, or use -o FILE")
+        return EXIT_USAGE
+    engine = None
+    if any(FORMATS[t.format].picture for t in targets):
+        try:
+            engine = find_engine(request.engine)
+        except EngineError as problem:
+            error(str(problem))
+            return EXIT_USAGE
+        if request.verbose:
+            say(f"engine: {engine.description}")
+    diagram = DiagramOptions(theme=THEMES[request.theme], direction=request.direction, persona=request.persona)
+    files = {_journey(r.journey).map.id: r.name for r in maps}
+    texts = _texts(targets, journeys, files, RenderInputs(today=checked.settings.today, diagram=diagram))
+    failures = _run_jobs(targets, texts, engine, checked.protected())
+    return max(status, EXIT_FINDINGS if failures else EXIT_OK)
+
+
+def _texts(
+    targets: list[Target], journeys: dict[str, Journey], files: dict[str, str], inputs: RenderInputs
+) -> dict[Target, str]:
+    """Every output cjmap writes itself, and the DOT source of every picture (made once per map);
+    a report links the SVG rendered beside it."""
+    svgs = {(t.map_id, t.path.parent): t.path.name for t in targets if t.format == "svg" and t.path is not None}
+    diagrams: dict[str, str] = {}
+
+    def diagram(map_id: str) -> str:
+        if map_id not in diagrams:
+            diagrams[map_id] = _make(DIAGRAM.make)(journeys[map_id], inputs)
+        return diagrams[map_id]
+
+    texts: dict[Target, str] = {}
+    for target in targets:
+        output = FORMATS[target.format]
+        if output is DIAGRAM or output.picture:
+            texts[target] = diagram(target.map_id)
+            continue
+        folder = target.path.parent if target.path is not None else None
+        beside = RenderInputs(
+            today=inputs.today,
+            diagram=inputs.diagram,
+            svg_beside=svgs.get((target.map_id, folder)) if folder is not None else None,
+            source=Path(files[target.map_id]).name,
+        )
+        texts[target] = _make(output.make)(journeys[target.map_id], beside)
+    return texts
+
+
+def _run_jobs(targets: list[Target], texts: dict[Target, str], engine: Engine | None, protected: set[Path]) -> int:
+    def produce(target: Target) -> str | None:
+        """Render and write one target; the error message, or None when it worked."""
+        try:
+            if FORMATS[target.format].picture:
+                data = _engine(engine).render(texts[target], target.format)
+            else:
+                data = texts[target].encode("utf-8")
+            if target.path is None:
+                sys.stdout.buffer.write(data)
+                sys.stdout.flush()
+            else:
+                write_atomically(target.path, data, protected)
+        except (EngineError, OutputError) as problem:
+            return f"{target.map_id} ({target.format}): {problem}"
+        except OSError as problem:
+            return f"{target.map_id} ({target.format}): cannot write {target.path}: {problem.strerror}"
+        return None
+
+    failures = 0
+    with (
+        _Progress(len(targets)) as progress,
+        ThreadPoolExecutor(max_workers=min(len(targets), os.cpu_count() or 2)) as pool,
+    ):
+        # Engines run as separate processes, so threads render maps in parallel.
+        for target, problem in zip(targets, pool.map(produce, targets), strict=True):
+            if problem:
+                failures += 1
+                progress.fail(f"cjmap: error: {problem}")
+            else:
+                progress.done(f"wrote {target.path}" if target.path else None)
+    return failures
+
+
+def _journey(journey: Journey | None) -> Journey:
+    assert journey is not None  # renderable() keeps only maps with a journey
+    return journey
+
+
+def _make(make: Callable[[Journey, RenderInputs], str] | None) -> Callable[[Journey, RenderInputs], str]:
+    assert make is not None  # only formats cjmap writes itself are made here
+    return make
+
+
+def _engine(engine: Engine | None) -> Engine:
+    assert engine is not None  # found before any picture is planned
+    return engine
+
+
+class _Progress:
+    """A rich progress bar on a terminal; plain lines otherwise (CI logs, pipes)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: object | None = None
+        self.advance: Callable[[], None] = lambda: None
+
+    def __enter__(self) -> _Progress:
+        if sys.stderr.isatty() and self.total > 1:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            progress = Progress(console=Console(stderr=True), transient=True)
+            task = progress.add_task("rendering", total=self.total)
+            progress.start()
+            self.bar = progress
+            self.advance = lambda: progress.advance(task)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()  # type: ignore[attr-defined]
+
+    def done(self, message: str | None) -> None:
+        self.advance()
+        if message and self.bar is None:
+            say(message)
+
+    def fail(self, message: str) -> None:
+        self.advance()
+        say(message)

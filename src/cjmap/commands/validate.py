@@ -1,0 +1,25 @@
+"""`cjmap validate`: findings of every map, in the chosen output format."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from cjmap.api import Session
+from cjmap.commands.common import EXIT_FINDINGS, EXIT_OK, use_color
+from cjmap.diagnostics import Severity
+
+
+def run(session: Session, paths: Sequence[str], output_format: str, strict: bool, color: str) -> int:
+    from cjmap.formatters import Report, render
+
+    checked = session.check(paths)
+    diagnostics = checked.diagnostics
+    terminal = sys.stdout.isatty()
+    excerpts = terminal or color == "always"
+    report = Report(
+        diagnostics, len(checked), checked.source_line, color=use_color(sys.stdout, color), excerpts=excerpts
+    )
+    sys.stdout.write(render(report, output_format))
+    failing = {Severity.ERROR} | ({Severity.WARNING} if strict else set())
+    return EXIT_FINDINGS if any(d.severity in failing for d in diagnostics) else EXIT_OK

@@ -1,0 +1,84 @@
+"""Every render format in one table: its name, file extension, whether it is a picture drawn by
+the Graphviz engine, whether its bytes are binary, and the function that writes it.
+
+The CLI's choices, the output planner and the render command all read this table, so a new
+renderer is one new module plus one row here. The makers import their renderer when called:
+this module is imported at start-up and must stay light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cjmap.journey import Journey
+    from cjmap.render.dot import DiagramOptions
+
+
+@dataclass(frozen=True)
+class RenderInputs:
+    """What a renderer may need beyond the map itself."""
+
+    today: date
+    diagram: DiagramOptions | None = None  # for the DOT source (and so for every picture)
+    svg_beside: str | None = None  # file name of the SVG diagram written beside this output
+    source: str | None = None  # the map's file name, for a report's footer
+
+
+Maker = Callable[["Journey", RenderInputs], str]
+
+
+@dataclass(frozen=True)
+class RenderFormat:
+    name: str
+    extension: str
+    make: Maker | None = None  # cjmap writes it itself; None: the engine draws it from the DOT source
+    binary: bool = False  # never written to a terminal
+    picture: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "picture", self.make is None)
+
+
+def _dot(journey: Journey, inputs: RenderInputs) -> str:
+    from cjmap.render.dot import DiagramOptions, render_dot
+
+    return render_dot(journey, inputs.diagram or DiagramOptions())
+
+
+def _markdown(journey: Journey, inputs: RenderInputs) -> str:
+    from cjmap.render.markdown import ReportOptions, render_markdown
+
+    options = ReportOptions(today=inputs.today, diagram=inputs.svg_beside, source=inputs.source)
+    return render_markdown(journey, options)
+
+
+def _mermaid(journey: Journey, inputs: RenderInputs) -> str:
+    from cjmap.render.mermaid import render_mermaid
+
+    return render_mermaid(journey)
+
+
+def _html(journey: Journey, inputs: RenderInputs) -> str:
+    from cjmap.render.html import HtmlOptions, render_html
+
+    return render_html(journey, HtmlOptions(today=inputs.today))
+
+
+FORMATS: dict[str, RenderFormat] = {
+    f.name: f
+    for f in (
+        RenderFormat("dot", "dot", _dot),
+        RenderFormat("svg", "svg"),
+        RenderFormat("png", "png", binary=True),
+        RenderFormat("pdf", "pdf", binary=True),
+        RenderFormat("md", "md", _markdown),
+        RenderFormat("mermaid", "mmd", _mermaid),
+        RenderFormat("html", "html", _html),
+    )
+}
+DEFAULT_FORMATS = ("svg",)
+DIAGRAM = FORMATS["dot"]  # the source every picture is drawn from
