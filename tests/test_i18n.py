@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cjmap.render.i18n import CADENCES, CHANNEL_NAMES, NOUNS, PHRASES, REPORT, Phrases
+from cjmap.render.i18n import CADENCES, CHANNEL_NAMES, NOUNS, WORDS, Words
 
 
-@pytest.mark.parametrize("table", [PHRASES, REPORT, NOUNS, CADENCES], ids=["diagram", "report", "nouns", "cadences"])
+@pytest.mark.parametrize("table", [WORDS, NOUNS, CADENCES], ids=["words", "nouns", "cadences"])
 def test_every_locale_has_every_entry(table: dict[str, dict[str, object]]) -> None:
     keys = {locale: set(entries) for locale, entries in table.items()}
     assert set(keys) == {"en", "pl", "ru"}
@@ -31,7 +31,7 @@ def test_builtin_channels_are_named_in_every_language() -> None:
 )
 def test_plural_forms(locale: str, counts: list[str]) -> None:
     numbers = [int(text.split()[0]) for text in counts]
-    assert [Phrases(locale).count(n, "pain") for n in numbers] == counts
+    assert [Words(locale).count(n, "pain") for n in numbers] == counts
 
 
 @pytest.mark.parametrize(
@@ -43,9 +43,39 @@ def test_plural_forms(locale: str, counts: list[str]) -> None:
     ],
 )
 def test_review_cadence(locale: str, month: str, four_months: str, five_weeks: str) -> None:
-    phrases = Phrases(locale)
-    assert [phrases.cadence(1, "month"), phrases.cadence(4, "month"), phrases.cadence(5, "week")] == [
+    words = Words(locale)
+    assert [words.cadence(1, "month"), words.cadence(4, "month"), words.cadence(5, "week")] == [
         month,
         four_months,
         five_weeks,
     ]
+
+
+@pytest.mark.parametrize(
+    ("locale", "heading", "inline"), [("en", "Goal", "goal"), ("pl", "Cel", "cel"), ("ru", "Цель", "цель")]
+)
+def test_one_word_reads_as_a_heading_and_inside_a_sentence(locale: str, heading: str, inline: str) -> None:
+    assert (Words(locale)["goal"], Words(locale).lower("goal")) == (heading, inline)
+
+
+def test_an_outcome_of_kind_other_reads_the_same_in_every_output() -> None:
+    """The diagram once said 'outcome' where the report and the grid said 'other'."""
+    from tests.conftest import run_cli
+
+    text = """\
+    cjmap: 1
+    id: other-kind
+    title: Other kind
+    stages:
+      - id: s
+        touchpoints:
+          - {id: a, next: [elsewhere]}
+    outcomes:
+      - {id: elsewhere, name: Goes elsewhere}
+    """
+    import textwrap
+
+    source = textwrap.dedent(text)
+    outputs = {f: run_cli("render", "-f", f, "-o", "-", "-", input=source).stdout for f in ("dot", "md", "html")}
+    assert "| **Goes elsewhere** | other |" in outputs["md"] and "Goes elsewhere (other)" in outputs["html"]
+    assert ">other</FONT>" in outputs["dot"] and ">outcome</FONT>" not in outputs["dot"]

@@ -304,6 +304,9 @@ class Review(Element):
         assert match is not None  # guaranteed by the pattern
         return int(match.group(1)), match.group(2)
 
+    def overdue(self, today: date) -> bool:
+        return today > self.due()
+
     def due(self) -> date:
         count, unit = self.cadence()
         if unit in ("day", "week"):

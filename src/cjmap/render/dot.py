@@ -17,9 +17,10 @@ import graphviz
 
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Touchpoint
-from cjmap.render.i18n import Phrases, channel_name
+from cjmap.render.i18n import Words
 from cjmap.render.text import printable
 from cjmap.render.theme import FONT, LIGHT, Theme
+from cjmap.render.view import MARKERS, channel_name, emotion_level, persona_name, signed
 
 # Above this many touchpoints, Graphviz's crossing minimisation is cut short (mclimit): on a
 # 1,000-touchpoint map it halves the layout time, while small maps keep the tidiest layout.
@@ -27,7 +28,6 @@ LARGE_MAP = 150
 NAME_WIDTH = 28
 NOTE_WIDTH = 34
 MAX_LINES = 4
-MARKERS = ("▼▼", "▼", "●", "▲", "▲▲")  # in the fonts of both engines, unlike ✔ ✘ ◆
 
 
 @dataclass(frozen=True)
@@ -48,20 +48,6 @@ def html_text(text: str, width: int = NAME_WIDTH, max_lines: int = MAX_LINES) ->
     return "<BR/>".join(html.escape(line, quote=True) for line in lines) or "&#160;"
 
 
-def emotion_level(value: float, scale: tuple[int, int]) -> int:
-    """0 (very negative) .. 4 (very positive): where a value sits on the map's scale."""
-    low, high = scale
-    middle, half = (low + high) / 2, (high - low) / 2
-    position = (value - middle) / half if half else 0.0
-    bounds = (-0.6, -0.2, 0.2, 0.6)
-    return sum(1 for bound in bounds if position > bound - 1e-9) if position > bounds[0] else 0
-
-
-def signed(value: float) -> str:
-    text = f"{value:g}"
-    return ("+" + text if value > 0 else text).replace("-", "−")
-
-
 def node_name(kind: str, element_id: str) -> str:
     return f"{kind}:{element_id}".replace(":", "__")
 
@@ -77,7 +63,7 @@ class _Diagram:
         self.map = journey.map
         self.options = options
         self.theme = options.theme
-        self.words = Phrases(self.map.locale)
+        self.words = Words(self.map.locale)
         self.shown = [p for p in journey.ordered() if self._involves(p.touchpoint)]
         self.shown_ids = {p.touchpoint.id for p in self.shown}
         self.order = {p.touchpoint.id: index for index, p in enumerate(self.shown)}
@@ -130,9 +116,9 @@ class _Diagram:
         m, words = self.map, self.words
         details = [words[m.state]]
         if self.options.persona:
-            details.append(f"{words['persona']}: {self.journey.personas[self.options.persona][0].name}")
+            details.append(f"{words.lower('persona')}: {persona_name(self.journey, self.options.persona)}")
         if m.goal:
-            details.append(f"{words['goal']}: {m.goal}")
+            details.append(f"{words.lower('goal')}: {m.goal}")
         subtitle = html_text(" · ".join(details), 110, 3)
         return (
             f'<B>{html_text(m.title, 90, 2)}</B><BR/><FONT POINT-SIZE="11" COLOR="{self.theme.muted}">{subtitle}</FONT>'
@@ -175,7 +161,7 @@ class _Diagram:
         if tp.channel:
             details.append(html_text(channel_name(self.journey, self.words, tp.channel), NOTE_WIDTH, 1))
         if tp.personas is not None and not self.options.persona:
-            names = [self.journey.personas[p][0].name for p in tp.personas if p in self.journey.personas]
+            names = [persona_name(self.journey, p) for p in tp.personas if p in self.journey.personas]
             details.append(html_text(f"{self.words['for']} " + ", ".join(names), NOTE_WIDTH, 2))
         if details:
             rows.append(f'<FONT POINT-SIZE="9">{"<BR/>".join(details)}</FONT>')
@@ -217,8 +203,9 @@ class _Diagram:
             return html_text(f"{MARKERS[level]} {signed(emotions[0][1])} {mood}", NOTE_WIDTH, 1)
         parts = []
         for persona, value in emotions:
-            name = self.journey.personas[persona][0].name if persona in self.journey.personas else persona
-            parts.append(f"{name} {MARKERS[emotion_level(value, scale)]} {signed(value)}")
+            parts.append(
+                f"{persona_name(self.journey, persona or '')} {MARKERS[emotion_level(value, scale)]} {signed(value)}"
+            )
         return html_text(", ".join(parts), NOTE_WIDTH, 3)
 
     def _counts(self, tp: Touchpoint) -> str:

@@ -15,15 +15,24 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from cjmap.journey import Journey, PlacedTouchpoint
+from cjmap.journey import Journey
 from cjmap.model import Touchpoint
-from cjmap.render.dot import emotion_level, signed
-from cjmap.render.i18n import REPORT, Phrases, channel_name
+from cjmap.render.i18n import Words
 from cjmap.render.text import printable
+from cjmap.render.view import (
+    MARKERS,
+    channel_name,
+    emotion_level,
+    kpi_status,
+    persona_name,
+    review_status,
+    signed,
+    swot_quadrants,
+    target_label,
+)
 
 COLUMN = 240  # px: the width of a touchpoint column, shared by the table and the curve
 CURVE_HEIGHT = 150
-MARKERS = ("▼▼", "▼", "●", "▲", "▲▲")
 POINT_SHAPES = ("circle", "square", "diamond", "triangle")
 GLYPHS = {"circle": "●", "square": "■", "diamond": "◆", "triangle": "▲"}
 DASHES = ("", "6 4", "2 4", "10 3 2 3")
@@ -71,9 +80,8 @@ def render_html(journey: Journey, options: HtmlOptions) -> str:
         """Every value a template prints; cjmap's own markup (the inline CSS and JS) passes as is."""
         return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
-    phrases = Phrases(journey.map.locale)
-    words = REPORT[phrases.locale]
-    columns = _columns(journey, phrases)
+    words = Words(journey.map.locale)
+    columns = _columns(journey, words)
     css = _asset("journey.css")
     js = _asset("journey.js")
     environment = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True, finalize=finalize)
@@ -81,8 +89,7 @@ def render_html(journey: Journey, options: HtmlOptions) -> str:
     persona_ids = list(journey.personas)
     context = {
         "m": journey.map,
-        "w": words,
-        "phrases": phrases,
+        "w": words.table,  # a plain mapping: the template reads w.review, w["last-reviewed"]
         "css": css,
         "js": js,
         "csp": f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(js)}; img-src data:; "
@@ -95,12 +102,12 @@ def render_html(journey: Journey, options: HtmlOptions) -> str:
         else [],
         "personas": [(p, path) for p, path in journey.personas.values()],
         "initials": _initials,
-        "review": _review(journey, phrases, options.today),
-        "kpi_status": _kpi_status,
+        "review": review_status(journey.map.review, words, options.today) if journey.map.review else None,
+        "kpi_status": kpi_status,
         "decisions": [p for p in journey.ordered() if p.touchpoint.decision is not None],
         "target_label": lambda target: _target_label(journey, target, words),
         "outcomes": [o for o, _ in journey.outcomes.values()],
-        "swot": _swot(journey),
+        "swot": swot_quadrants(journey.map.swot),
         "markers": MARKERS,
         "column_width": COLUMN,
         "pct": lambda value: f"{value:.0%}",
@@ -119,16 +126,16 @@ def _hash(content: str) -> str:
     return f"'sha256-{digest}'"
 
 
-def _columns(journey: Journey, phrases: Phrases) -> list[Column]:
+def _columns(journey: Journey, words: Words) -> list[Column]:
     columns = []
     for placed in journey.ordered():
         tp = placed.touchpoint
-        channel = channel_name(journey, phrases, tp.channel) if tp.channel else ""
+        channel = channel_name(journey, words, tp.channel) if tp.channel else ""
         column = Column(tp.id, tp.label, placed.stage_index, journey.personas_of(tp), channel, tp.entry, tp)
         if tp.personas is not None:
-            column.names = [journey.personas[p][0].name for p in tp.personas if p in journey.personas]
+            column.names = [persona_name(journey, p) for p in tp.personas if p in journey.personas]
         for persona, value in tp.emotions():
-            name = journey.personas[persona][0].name if persona and persona in journey.personas else persona or ""
+            name = persona_name(journey, persona) if persona else ""
             column.emotions.append((persona or "", name, value, emotion_level(value, journey.map.emotion_scale)))
         columns.append(column)
     return columns
@@ -169,11 +176,11 @@ def _has(lane: str, tp: Touchpoint) -> bool:
     )
 
 
-def _curve(journey: Journey, columns: list[Column], persona: str, words: dict[str, str]) -> Curve:
+def _curve(journey: Journey, columns: list[Column], persona: str, words: Words) -> Curve:
     """Points at the centre of each visible column; one line per persona when emotions differ."""
     low, high = journey.map.emotion_scale
     visible = [c for c in columns if not persona or persona in c.personas]
-    names = {p: journey.personas[p][0].name for p in journey.personas}
+    names = {p: persona_name(journey, p) for p in journey.personas}
 
     def y(value: float) -> float:
         return round(15 + (high - value) / (high - low) * (CURVE_HEIGHT - 30), 1)
@@ -221,47 +228,11 @@ def _curve(journey: Journey, columns: list[Column], persona: str, words: dict[st
     return Curve(persona, max(1, len(visible)) * COLUMN, lines, ticks, label)
 
 
-def _swot(journey: Journey) -> list[tuple[str, list[Any]]]:
-    swot = journey.map.swot
-    if swot is None:
-        return []
-    quadrants = (
-        ("strengths", "strengths"),
-        ("weaknesses", "weaknesses"),
-        ("opportunities", "swot-opportunities"),
-        ("threats", "threats"),
-    )
-    ranked = [
-        (title, sorted(getattr(swot, key), key=lambda item: item.priority if item.priority is not None else 10**6))
-        for key, title in quadrants
-    ]
-    return [(title, items) for title, items in ranked if items]
-
-
 def _initials(name: str) -> str:
     parts = [part for part in name.replace("-", " ").split() if part]
     return "".join(part[0] for part in parts[:2]).upper() or "?"
 
 
-def _review(journey: Journey, phrases: Phrases, today: date) -> dict[str, Any] | None:
-    review = journey.map.review
-    if review is None:
-        return None
-    due = review.due()
-    cadence = phrases.cadence(*review.cadence())
-    return {"last": review.last.isoformat(), "every": cadence, "due": due.isoformat(), "overdue": today > due}
-
-
-def _kpi_status(on_target: bool | None) -> str:
-    if on_target is None:
-        return "not-measured"
-    return "on-target" if on_target else "off-target"
-
-
-def _target_label(journey: Journey, target: str, words: dict[str, str]) -> str:
-    resolved = journey.resolve(target)
-    if resolved in journey.outcomes:
-        outcome = journey.outcomes[resolved][0]
-        return f"{outcome.label} ({words[outcome.kind]})"
-    placed: PlacedTouchpoint | None = journey.touchpoints.get(resolved)
-    return placed.touchpoint.label if placed else target
+def _target_label(journey: Journey, target: str, words: Words) -> str:
+    label, kind = target_label(journey, target)
+    return f"{label} ({words[kind]})" if kind else label

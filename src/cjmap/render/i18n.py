@@ -2,71 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from cjmap.journey import Journey
-
-PHRASES: dict[str, dict[str, str]] = {
-    "en": {
-        "as-is": "as is",
-        "to-be": "to be",
-        "goal": "goal",
-        "persona": "persona",
-        "for": "for",
-        "outcomes": "Outcomes",
-        "legend": "Legend",
-        "emotion-0": "very negative",
-        "emotion-1": "negative",
-        "emotion-2": "neutral",
-        "emotion-3": "positive",
-        "emotion-4": "very positive",
-        "success": "success",
-        "lost": "lost",
-        "other": "outcome",
-        "legend-shapes": "diamond: decision · double border: success · start: black dot · "
-        "dashed arrow: back to an earlier step · bold border: entry point",
-    },
-    "pl": {
-        "as-is": "stan obecny",
-        "to-be": "stan docelowy",
-        "goal": "cel",
-        "persona": "persona",
-        "for": "dla",
-        "outcomes": "Wyniki",
-        "legend": "Legenda",
-        "emotion-0": "bardzo negatywne",
-        "emotion-1": "negatywne",
-        "emotion-2": "neutralne",
-        "emotion-3": "pozytywne",
-        "emotion-4": "bardzo pozytywne",
-        "success": "sukces",
-        "lost": "utrata",
-        "other": "wynik",
-        "legend-shapes": "romb: decyzja · podwójna ramka: sukces · start: czarna kropka · "
-        "przerywana strzałka: powrót do wcześniejszego kroku · gruba ramka: punkt wejścia",
-    },
-    "ru": {
-        "as-is": "текущее состояние",
-        "to-be": "целевое состояние",
-        "goal": "цель",
-        "persona": "персона",
-        "for": "для",
-        "outcomes": "Итоги",
-        "legend": "Легенда",
-        "emotion-0": "очень негативно",
-        "emotion-1": "негативно",
-        "emotion-2": "нейтрально",
-        "emotion-3": "позитивно",
-        "emotion-4": "очень позитивно",
-        "success": "успех",
-        "lost": "потеря",
-        "other": "итог",
-        "legend-shapes": "ромб: решение · двойная рамка: успех · старт: чёрная точка · "
-        "пунктирная стрелка: возврат к предыдущему шагу · жирная рамка: точка входа",
-    },
-}
-
 # Plural forms: (one, few, many); English uses one and many.
 NOUNS: dict[str, dict[str, tuple[str, str, str]]] = {
     "en": {
@@ -110,12 +45,20 @@ CADENCES: dict[str, dict[str, tuple[str, str, str, str]]] = {
 }
 
 
-class Phrases:
+class Words:
+    """The vocabulary of one locale (English for an unknown one), with plurals and cadences."""
+
     def __init__(self, locale: str) -> None:
-        self.locale = locale if locale in PHRASES else "en"
+        self.locale = locale if locale in WORDS else "en"
+        self.table = WORDS[self.locale]
 
     def __getitem__(self, key: str) -> str:
-        return PHRASES[self.locale][key]
+        return self.table[key]
+
+    def lower(self, key: str) -> str:
+        """The word inside a sentence: 'goal: …' where a heading says 'Goal'."""
+        word = self.table[key]
+        return word[:1].lower() + word[1:]
 
     def channel(self, channel_id: str, english: str) -> str:
         """A built-in channel's name in the map's language."""
@@ -180,9 +123,11 @@ CHANNEL_NAMES: dict[str, dict[str, str]] = {
     },
 }
 
-# Headings and labels of the Markdown report. In Polish and Russian the headings of columns that
-# hold low/medium/high (severity, benefit, effort) are feminine nouns, so one adjective form fits.
-REPORT: dict[str, dict[str, str]] = {
+# Every word the renderers write, per locale: one vocabulary, so the diagram, the report and the
+# grid say the same thing in the same words. Headings are written as they start a line; `Words.lower`
+# gives the form inside a sentence. In Polish and Russian the headings of columns that hold
+# low/medium/high (severity, benefit, effort) are feminine nouns, so one adjective form fits.
+WORDS: dict[str, dict[str, str]] = {
     "en": {
         "goal": "Goal",
         "state": "State",
@@ -287,6 +232,15 @@ REPORT: dict[str, dict[str, str]] = {
         "data-lane": "Data and content",
         "decision-lane": "Where next",
         "scale": "scale",
+        "for": "for",
+        "legend": "Legend",
+        "emotion-0": "very negative",
+        "emotion-1": "negative",
+        "emotion-2": "neutral",
+        "emotion-3": "positive",
+        "emotion-4": "very positive",
+        "legend-shapes": "diamond: decision · double border: success · "
+        "start: black dot · dashed arrow: back to an earlier step · bold border: entry point",
     },
     "pl": {
         "goal": "Cel",
@@ -392,6 +346,15 @@ REPORT: dict[str, dict[str, str]] = {
         "data-lane": "Dane i treść",
         "decision-lane": "Dokąd dalej",
         "scale": "skala",
+        "for": "dla",
+        "legend": "Legenda",
+        "emotion-0": "bardzo negatywne",
+        "emotion-1": "negatywne",
+        "emotion-2": "neutralne",
+        "emotion-3": "pozytywne",
+        "emotion-4": "bardzo pozytywne",
+        "legend-shapes": "romb: decyzja · podwójna ramka: sukces · "
+        "start: czarna kropka · przerywana strzałka: powrót do wcześniejszego kroku · gruba ramka: punkt wejścia",
     },
     "ru": {
         "goal": "Цель",
@@ -497,14 +460,14 @@ REPORT: dict[str, dict[str, str]] = {
         "data-lane": "Данные и контент",
         "decision-lane": "Куда дальше",
         "scale": "шкала",
+        "for": "для",
+        "legend": "Легенда",
+        "emotion-0": "очень негативно",
+        "emotion-1": "негативно",
+        "emotion-2": "нейтрально",
+        "emotion-3": "позитивно",
+        "emotion-4": "очень позитивно",
+        "legend-shapes": "ромб: решение · двойная рамка: успех · "
+        "старт: чёрная точка · пунктирная стрелка: возврат к предыдущему шагу · жирная рамка: точка входа",
     },
 }
-
-
-def channel_name(journey: Journey, phrases: Phrases, channel_id: str) -> str:
-    """What a channel is called on the page: the map's own name for a channel it declares, else
-    the built-in name in the map's language, else the id."""
-    channel = journey.channels.get(channel_id)
-    name = channel.name if channel is not None and channel.name else channel_id
-    declared = any(c.id == channel_id for c in journey.map.channels)
-    return name if declared else phrases.channel(channel_id, name)

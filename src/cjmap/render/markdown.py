@@ -14,12 +14,14 @@ from datetime import date
 
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Evidence, JourneyMap, Kpi, Touchpoint
-from cjmap.render.i18n import REPORT, Phrases, channel_name
+from cjmap.render.i18n import Words
 from cjmap.render.mermaid import render_mermaid
 from cjmap.render.text import printable
+from cjmap.render.view import channel_name, kpi_status, persona_name, review_status, swot_quadrants, target_label
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 LEVEL_RANK = {"high": 0, "medium": 1, "low": 2}
+KPI_SIGNS = {"on-target": "✅", "off-target": "❌", "not-measured": "➖"}
 # Characters that start Markdown syntax anywhere in a line; '<', '>' and '&' become entities.
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 # Characters that start a block (heading, list, quote) only at the beginning of a line.
@@ -64,8 +66,7 @@ class _Report:
         self.journey = journey
         self.map: JourneyMap = journey.map
         self.options = options
-        self.phrases = Phrases(self.map.locale)
-        self.words = REPORT[self.phrases.locale]
+        self.words = Words(self.map.locale)
 
     def w(self, key: str) -> str:
         return self.words[key]
@@ -104,17 +105,11 @@ class _Report:
         if m.stakeholders:
             rows.append([w("stakeholders"), inline(", ".join(m.stakeholders))])
         if m.review:
-            due = m.review.due()
-            status = f"{w('due')} {due.isoformat()}"
-            if self.options.today > due:
-                status = f"⚠️ **{w('overdue')}** ({w('due')} {due.isoformat()})"
-            rows.append(
-                [
-                    w("review"),
-                    f"{w('last-reviewed')} {m.review.last.isoformat()}, "
-                    f"{self.phrases.cadence(*m.review.cadence())}; {status}",
-                ]
-            )
+            review = review_status(m.review, self.words, self.options.today)
+            status = f"{w('due')} {review.due}"
+            if review.overdue:
+                status = f"⚠️ **{w('overdue')}** ({w('due')} {review.due})"
+            rows.append([w("review"), f"{w('last-reviewed')} {review.last}, {review.every}; {status}"])
         lines.append(table(["", ""], rows))
         if self.options.diagram:
             lines += [f"![{w('diagram')}]({self.options.diagram})", ""]
@@ -250,11 +245,8 @@ class _Report:
         rows = []
         for placed in self.journey.ordered():
             for kpi in placed.touchpoint.kpis:
-                on_target = kpi.on_target()
-                if on_target is None:
-                    status = f"➖ {w('not-measured')}"
-                else:
-                    status = f"✅ {w('on-target')}" if on_target else f"❌ {w('off-target')}"
+                key = kpi_status(kpi.on_target())
+                status = f"{KPI_SIGNS[key]} {w(key)}"
                 rows.append(
                     [
                         inline(kpi.name),
@@ -323,7 +315,7 @@ class _Report:
             )
             for item in channel.requires:
                 lacking = [
-                    self.journey.personas[p][0].name for p in involved if item not in self.journey.personas[p][0].data
+                    persona_name(self.journey, p) for p in involved if item not in self.journey.personas[p][0].data
                 ]
                 rows.append(
                     [
@@ -345,15 +337,7 @@ class _Report:
             return ""
         w = self.w
         out = [f"## {w('swot')}\n"]
-        for key, title in (
-            ("strengths", "strengths"),
-            ("weaknesses", "weaknesses"),
-            ("opportunities", "swot-opportunities"),
-            ("threats", "threats"),
-        ):
-            items = sorted(getattr(swot, key), key=lambda item: item.priority if item.priority is not None else 10**6)
-            if not items:
-                continue
+        for title, items in swot_quadrants(swot):
             out.append(f"### {w(title)}\n")
             out += [
                 f"- {inline(item.text)}" + (f" ({w('priority')} {item.priority})" if item.priority else "")
@@ -387,7 +371,7 @@ class _Report:
     # -- pieces ---------------------------------------------------------------------------
 
     def _channel(self, channel_id: str | None) -> str:
-        return channel_name(self.journey, self.phrases, channel_id) if channel_id else ""
+        return channel_name(self.journey, self.words, channel_id) if channel_id else ""
 
     def _emotion(self, tp: Touchpoint) -> str:
         emotions = tp.emotions()
@@ -400,10 +384,7 @@ class _Report:
 
         if len(emotions) == 1 and emotions[0][0] is None:
             return one(emotions[0][1])
-        return "<br>".join(
-            f"{inline(self.journey.personas[p][0].name if p in self.journey.personas else p)}: {one(v)}"
-            for p, v in emotions
-        )
+        return "<br>".join(f"{inline(persona_name(self.journey, p or ''))}: {one(v)}" for p, v in emotions)
 
     def _evidence(self, evidence: Evidence | None) -> str:
         if evidence is None:
@@ -434,8 +415,5 @@ class _Report:
         return placed.touchpoint.label if placed else touchpoint_id
 
     def _target(self, target: str) -> str:
-        resolved = self.journey.resolve(target)
-        if resolved in self.journey.outcomes:
-            outcome = self.journey.outcomes[resolved][0]
-            return f"**{inline(outcome.label)}** ({self.w(outcome.kind)})"
-        return inline(self._label(resolved))
+        label, kind = target_label(self.journey, target)
+        return f"**{inline(label)}** ({self.w(kind)})" if kind else inline(label)

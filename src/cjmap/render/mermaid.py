@@ -17,6 +17,7 @@ import re
 from cjmap.journey import Journey
 from cjmap.model import Touchpoint
 from cjmap.render.text import printable
+from cjmap.render.view import persona_name
 
 # ':' and ',' separate fields and actors; '#' and ';' start entity codes; '%%' starts a comment;
 # '<' and '>' would reach Mermaid's label HTML (it sanitises, but nothing from a map should rely on that).
@@ -60,7 +61,7 @@ def render_mermaid(journey: Journey, fenced: bool = False) -> str:
 def _tasks(journey: Journey, touchpoint: Touchpoint) -> list[str]:
     scale = journey.map.emotion_scale
     personas = journey.personas_of(touchpoint)
-    names = {persona: journey.personas[persona][0].name for persona in personas}
+    names = {persona: persona_name(journey, persona) for persona in personas}
     groups: dict[int, list[str]] = {}
     if isinstance(touchpoint.emotion, dict):
         for persona in personas:

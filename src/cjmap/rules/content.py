@@ -69,7 +69,7 @@ def review_overdue(journey: Journey, context: Context) -> Iterator[Finding]:
     if review is None:
         return
     due = review.due()
-    if context.today > due:
+    if review.overdue(context.today):
         days = (context.today - due).days
         yield Finding(
             ("review", "last"),
