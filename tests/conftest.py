@@ -40,6 +40,13 @@ def check(text: str, today: date = TODAY) -> list[Diagnostic]:
     return check_stdin(Loader(Limits()), raw, Settings(today=today)).diagnostics
 
 
+def rendered(output_format: str, path: Path, *options: str) -> str:
+    """One map rendered to standard output in a text format (dot, md, mermaid, html)."""
+    result = run_cli("render", "-f", output_format, "-o", "-", "--today", "2026-11-23", *options, str(path))
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
 def rules_of(diagnostics: list[Diagnostic]) -> list[str]:
     return sorted(d.rule for d in diagnostics)
 

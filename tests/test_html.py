@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, assert_golden, run_cli
+from tests.conftest import EXAMPLES, ROOT, assert_golden, rendered, run_cli
 
 Write = Callable[[str, str], Path]
 MAPS = sorted(EXAMPLES.glob("*.yaml"))
@@ -38,15 +38,9 @@ def require(available: bool, what: str) -> None:
         pytest.skip(f"{what} is not installed")
 
 
-def html_of(path: Path, *options: str) -> str:
-    result = run_cli("render", "-f", "html", "-o", "-", "--today", "2026-11-23", *options, str(path))
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
-
-
 @pytest.mark.parametrize("path", MAPS, ids=lambda p: p.stem)
 def test_html_matches_the_golden_file(path: Path) -> None:
-    assert_golden(f"{path.stem}.html", html_of(path))
+    assert_golden(f"{path.stem}.html", rendered("html", path))
 
 
 def _sha(text: str) -> str:
@@ -54,7 +48,7 @@ def _sha(text: str) -> str:
 
 
 def test_page_is_self_contained_and_its_policy_allows_only_its_own_code() -> None:
-    page = html_of(EXAMPLES / "pierwszy-zakup.yaml")
+    page = rendered("html", EXAMPLES / "pierwszy-zakup.yaml")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page)
     assert "@import" not in page and "url(" not in page
     found = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
@@ -94,7 +88,7 @@ outcomes:
 
 
 def test_hostile_texts_are_escaped(write: Write) -> None:
-    page = html_of(write("hostile.yaml", HOSTILE))
+    page = rendered("html", write("hostile.yaml", HOSTILE))
     assert page.count("<script>") == 1  # cjmap's own
     assert page.count("</style>") == 1
     for raw in ("<img", "<svg onload", "<iframe", "<a href=", "<b onmouseover", "</td></tr></table><script>"):
@@ -104,11 +98,12 @@ def test_hostile_texts_are_escaped(write: Write) -> None:
 
 
 def test_lanes_without_content_are_left_out(write: Write) -> None:
-    page = html_of(
+    page = rendered(
+        "html",
         write(
             "plain.yaml",
             "cjmap: 1\nid: plain\ntitle: P\nstages:\n  - id: s\n    touchpoints:\n      - {id: t, action: Buys}\n",
-        )
+        ),
     )
     assert ">Customer action</th>" in page
     for lane in ("Company side", "Pain points", "Emotion curve", "KPIs"):
@@ -116,9 +111,9 @@ def test_lanes_without_content_are_left_out(write: Write) -> None:
 
 
 def test_headings_follow_the_locale() -> None:
-    assert ">Krzywa emocji</th>" in html_of(EXAMPLES / "pierwszy-zakup.yaml")
-    assert ">Кривая эмоций</th>" in html_of(EXAMPLES / "lojalnost-bank.yaml")
-    assert '<html lang="ru">' in html_of(EXAMPLES / "lojalnost-bank.yaml")
+    assert ">Krzywa emocji</th>" in rendered("html", EXAMPLES / "pierwszy-zakup.yaml")
+    assert ">Кривая эмоций</th>" in rendered("html", EXAMPLES / "lojalnost-bank.yaml")
+    assert '<html lang="ru">' in rendered("html", EXAMPLES / "lojalnost-bank.yaml")
 
 
 # -- in a real browser -------------------------------------------------------------------------

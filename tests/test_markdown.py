@@ -18,18 +18,12 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from tests.conftest import EXAMPLES, ROOT, assert_golden, run_cli
+from tests.conftest import EXAMPLES, ROOT, assert_golden, rendered, run_cli
 
 Write = Callable[[str, str], Path]
 MAPS = sorted(EXAMPLES.glob("*.yaml"))
 JS = ROOT / "tests" / "js"
 TASK = re.compile(r"^      [^:\n]+: [1-5](: [^:\n]+)?$")
-
-
-def markdown_of(path: Path, *options: str) -> str:
-    result = run_cli("render", "-f", "md", "-o", "-", "--today", "2026-11-23", *options, str(path))
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
 
 
 def tables(markdown: str) -> list[list[list[str]]]:
@@ -62,14 +56,14 @@ def _text(token: Token) -> str:
 
 @pytest.mark.parametrize("path", MAPS, ids=lambda p: p.stem)
 def test_report_matches_the_golden_file(path: Path) -> None:
-    assert_golden(f"{path.stem}.md", markdown_of(path))
+    assert_golden(f"{path.stem}.md", rendered("md", path))
 
 
 @pytest.mark.parametrize("path", MAPS, ids=lambda p: p.stem)
 def test_every_table_is_well_formed(path: Path) -> None:
     import yaml
 
-    markdown = markdown_of(path)
+    markdown = rendered("md", path)
     found = tables(markdown)
     assert len(found) >= 8
     for table in found:
@@ -88,7 +82,7 @@ def test_mermaid_tasks_have_the_journey_shape(path: Path) -> None:
     assert lines[0] == "journey" and lines[1].startswith("    title ")
     tasks = [line for line in lines[2:] if not line.startswith("    section ")]
     assert tasks and all(TASK.match(line) for line in tasks), tasks
-    assert f"```mermaid\n{mermaid}```" in markdown_of(path)
+    assert f"```mermaid\n{mermaid}```" in rendered("md", path)
 
 
 HOSTILE = r"""cjmap: 1
@@ -117,7 +111,7 @@ outcomes:
 
 def test_hostile_text_never_breaks_a_table_or_the_page(write: Write) -> None:
     path = write("hostile.yaml", HOSTILE)
-    markdown = markdown_of(path)
+    markdown = rendered("md", path)
     assert "<script>" not in markdown and "<img" not in markdown and "<b>" not in markdown
     found = tables(markdown)
     for table in found:
@@ -206,6 +200,6 @@ def test_report_is_byte_identical_across_processes() -> None:
 
 
 def test_overdue_review_is_flagged_in_the_header() -> None:
-    late = markdown_of(EXAMPLES / "pierwszy-zakup.yaml", "--today", "2027-03-01")
+    late = rendered("md", EXAMPLES / "pierwszy-zakup.yaml", "--today", "2027-03-01")
     assert "⚠️ **po terminie**" in late
-    assert "po terminie" not in markdown_of(EXAMPLES / "pierwszy-zakup.yaml")
+    assert "po terminie" not in rendered("md", EXAMPLES / "pierwszy-zakup.yaml")

@@ -22,9 +22,11 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from cjmap.diagnostics import Diagnostic, Severity, sort_diagnostics
+from cjmap.diagnostics import Diagnostic, sort_diagnostics
 from cjmap.document import Loader
 from cjmap.validate import Result, Settings, check_path, check_stdin
+
+__all__ = ["Checked", "Result", "Session", "UsageError", "check", "load", "session"]
 
 MAP_SUFFIXES = (".yaml", ".yml")
 STDIN = "-"
@@ -162,10 +164,6 @@ def load(
     if os.fspath(path) != STDIN and Path(path).is_dir():
         raise UsageError(f"'{os.fspath(path)}' is a folder: cjmap.check() reads every map in a folder")
     return check(path, today=today, config=config, root=root, max_bytes=max_bytes).results[0]
-
-
-def errors(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.severity is Severity.ERROR]
 
 
 def _walk(folder: Path) -> list[Path]:
