@@ -1,11 +1,12 @@
 # Two commands do all the set-up on a fresh machine (Python 3.10+ with venv, and make):
-#   make demo   - create .venv, install cjmap, validate the shipped examples and render them
-#   make test   - install the test tools too, then run ruff, mypy and the whole test suite
+#   make demo   - create .venv, install cjmap with every extra, validate the shipped examples and render them
+#   make test   - install the test tools too (Python, npm and, as root, the Debian packages the tests
+#                 drive: Graphviz, Chromium, a JRE, Node.js), then run ruff, mypy and the whole suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck bench schema clean
+.PHONY: demo test system-deps lint typecheck bench schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 # Mermaid's own parser, for the tests of the Mermaid journey export (needs Node.js 20+).
-tests/js/node_modules: tests/js/package-lock.json
+tests/js/node_modules: tests/js/package-lock.json | system-deps
 	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -28,7 +29,11 @@ demo: $(VENV)/.installed
 	$(BIN)/cjmap validate examples
 	$(BIN)/cjmap render examples -f html -f md -f svg -f png -f pdf -o cjmap-out -v
 
-test: $(VENV)/.installed-test tests/js/node_modules
+# Graphviz, Chromium, a JRE and Node.js: installed through apt-get as root, else the exact command is named.
+system-deps:
+	bash scripts/system-deps.sh
+
+test: system-deps $(VENV)/.installed-test tests/js/node_modules
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
