@@ -80,7 +80,7 @@ def test_folder_recurses_and_skips_foreign_yaml(write: Write, tmp_path: Path) ->
     write("maps/workflow.yaml", "on: push\njobs: {}\n")
     result = run_cli("validate", "--format", "json", str(tmp_path / "maps"))
     document = json.loads(result.stdout)
-    assert document["summary"] == {"files": 2, "errors": 1, "warnings": 0}
+    assert document["summary"] == {"files": 2, "errors": 1, "warnings": 0, "skipped": 1}
     assert document["diagnostics"][0]["file"].endswith("deeper/b.yml")
     # Named explicitly, a foreign file is checked (and fails).
     assert run_cli("validate", str(tmp_path / "maps" / "workflow.yaml")).exit_code == 1

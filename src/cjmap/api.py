@@ -22,14 +22,18 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from cjmap import rule_ids
 from cjmap.diagnostics import Diagnostic, sort_diagnostics
 from cjmap.document import Loader
-from cjmap.validate import Result, Settings, check_path, check_stdin
+from cjmap.reading import read_file, read_stream
+from cjmap.scanning import HEAD_BYTES, looks_like_map, walk
+from cjmap.source import LoadError, Mark
+from cjmap.validate import Result, Settings, check_path, check_stdin, failed
 
 __all__ = ["Checked", "Result", "Session", "UsageError", "check", "load", "session"]
 
-MAP_SUFFIXES = (".yaml", ".yml")
 STDIN = "-"
+STDIN_NAME = "<stdin>"
 PathLike = str | os.PathLike[str]
 
 
@@ -44,6 +48,7 @@ class Checked:
     results: list[Result]
     settings: Settings
     inputs: frozenset[Path] = frozenset()  # the files and folders named, resolved
+    skipped: int = 0  # files in folders that are not maps (no 'cjmap' key), or not regular files
 
     def __iter__(self) -> Iterator[Result]:
         return iter(self.results)
@@ -94,19 +99,53 @@ class Session:
         missing = [p for p in names if p != STDIN and not Path(p).exists()]
         if missing:
             raise UsageError(f"path '{missing[0]}' does not exist")
-        results = []
+        results: list[Result] = []
+        skipped = 0
         for name in names:
             if name == STDIN:
-                results.append(check_stdin(self.loader, (stdin or sys.stdin.buffer).read(), self.settings))
+                results.append(self._check_stdin(stdin or sys.stdin.buffer))
             elif Path(name).is_dir():
-                for found in sorted(_walk(Path(name))):
-                    result = check_path(self.loader, found, str(found), self.settings, skip_foreign=True)
-                    if not result.skipped:
+                found, irregular = walk(Path(name))
+                skipped += irregular
+                for path in found:
+                    result = self._check_found(path)
+                    if result is None:
+                        skipped += 1
+                    else:
                         results.append(result)
             else:
                 results.append(check_path(self.loader, Path(name), name, self.settings))
         inputs = frozenset(Path(p).resolve() for p in names if p != STDIN)
-        return Checked(results, self.settings, inputs)
+        return Checked(results, self.settings, inputs, skipped)
+
+    def _check_stdin(self, stream: BinaryIO) -> Result:
+        try:
+            raw = read_stream(stream, STDIN_NAME, self.loader.limits)
+        except LoadError as error:
+            return failed(error, STDIN_NAME)
+        return check_stdin(self.loader, raw, self.settings)
+
+    def _check_found(self, path: Path) -> Result | None:
+        """A file found in a folder: checked if it is a map, None if it is someone else's."""
+        name = str(path)
+        try:
+            with path.open("rb") as stream:
+                head = stream.read(HEAD_BYTES)
+        except OSError as error:
+            return failed(
+                LoadError(rule_ids.ENCODING, f"cannot read the file: {error.strerror}", name, Mark(1, 1)), name
+            )
+        if not looks_like_map(head):
+            return None
+        try:
+            raw = head if len(head) < HEAD_BYTES else read_file(path, name, self.loader.limits)
+        except LoadError as error:
+            return failed(error, name, path.resolve())
+        except OSError as error:
+            return failed(
+                LoadError(rule_ids.ENCODING, f"cannot read the file: {error.strerror}", name, Mark(1, 1)), name
+            )
+        return check_path(self.loader, path, name, self.settings, raw)
 
 
 def session(
@@ -164,14 +203,6 @@ def load(
     if os.fspath(path) != STDIN and Path(path).is_dir():
         raise UsageError(f"'{os.fspath(path)}' is a folder: cjmap.check() reads every map in a folder")
     return check(path, today=today, config=config, root=root, max_bytes=max_bytes).results[0]
-
-
-def _walk(folder: Path) -> list[Path]:
-    found = []
-    for current, folders, files in os.walk(folder):
-        folders[:] = [f for f in folders if not f.startswith(".")]
-        found += [Path(current, f) for f in files if f.endswith(MAP_SUFFIXES) and not f.startswith(".")]
-    return found
 
 
 class _SourceLines:

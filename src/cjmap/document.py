@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cjmap import rule_ids
+from cjmap.reading import read_file
 from cjmap.source import Limits, LoadError, Mark, Problem, YList, YMap, load_bytes
 
 MERGED_SECTIONS = ("personas", "channels", "outcomes")
@@ -40,8 +41,10 @@ class Loader:
         self._cache: dict[Path, YMap | LoadError] = {}
         self._roots: dict[Path, Path] = {}
 
-    def load_path(self, path: Path, name: str) -> Document:
-        return self._load(path.read_bytes(), name, path.resolve().parent, self.project_root(path))
+    def load_path(self, path: Path, name: str, raw: bytes | None = None) -> Document:
+        """A map file (raw: its bytes, when already read within the limit)."""
+        data = read_file(path, name, self.limits) if raw is None else raw
+        return self._load(data, name, path.resolve().parent, self.project_root(path))
 
     def load_stdin(self, raw: bytes) -> Document:
         cwd = Path.cwd()
@@ -102,6 +105,9 @@ class Loader:
         def problem(message: str) -> None:
             document.problems.append(Problem(rule_ids.INCLUDE, message, file, mark))
 
+        if "\0" in reference:
+            problem(f"include {reference!r} holds a NUL character: write the library's relative path")
+            return None
         target = Path(os.path.normpath(folder / reference)).resolve()
         if not target.is_relative_to(root):
             problem(
@@ -120,6 +126,9 @@ class Loader:
                 cached = self._read_library(target, root)
             except LoadError as error:
                 cached = error
+            except OSError as error:  # unreadable: the include is where the fix goes
+                problem(f"include '{reference}' cannot be read ({error.strerror}): check its permissions")
+                return None
             self._cache[target] = cached
         if isinstance(cached, LoadError):
             document.problems.append(Problem(cached.rule, cached.message, cached.file, cached.mark))
@@ -131,7 +140,7 @@ class Loader:
 
     def _read_library(self, path: Path, root: Path) -> YMap:
         name = _display(path)
-        loaded = load_bytes(path.read_bytes(), name, self.limits)
+        loaded = load_bytes(read_file(path, name, self.limits), name, self.limits)
         if loaded.problems:
             first = loaded.problems[0]
             raise LoadError(first.rule, first.message, first.file, first.mark)

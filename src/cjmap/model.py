@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 FORMAT_VERSION = 1
@@ -31,6 +32,11 @@ Slug = Annotated[
     Field(description="A stable id: lowercase letters, digits, '-', '_' or '.', e.g. 'first-purchase'."),
 ]
 Text = Annotated[str, StringConstraints(min_length=1)]
+# A measured or judged value: never NaN or infinite (YAML's .nan and .inf), and only as large as a
+# float holds (a 400-digit integer is refused with its position, not a crash in a renderer).
+Number = Annotated[float, Field(allow_inf_nan=False)]
+# Ends of an emotion scale: wide enough for any survey scale (0..10, -100..100), small enough to draw.
+ScaleEnd = Annotated[int, Field(ge=-1000, le=1000)]
 Level = Literal["low", "medium", "high"]
 Severity = Literal["low", "medium", "high", "critical"]
 EvidenceKind = Literal["observed", "reported", "assumed"]
@@ -93,8 +99,8 @@ class Opportunity(Element):
 class Kpi(Element):
     name: Text = Field(description="What is measured, e.g. 'Open rate'.")
     unit: str | None = Field(default=None, description="Unit of target and actual, e.g. '%'.")
-    target: float | None = Field(default=None, description="The value that counts as success.")
-    actual: float | None = Field(default=None, description="The value measured now.")
+    target: Number | None = Field(default=None, description="The value that counts as success.")
+    actual: Number | None = Field(default=None, description="The value measured now.")
     better: Literal["higher", "lower"] = Field(
         default="higher", description="Whether higher or lower values are better (e.g. bounce rate: lower)."
     )
@@ -126,7 +132,7 @@ class Decision(Element):
 
 
 Emotion = Annotated[
-    float | dict[Slug, float],
+    Number | dict[Slug, Number],
     Field(description="How the step feels, on the map's emotion scale: one number, or one per persona."),
 ]
 
@@ -298,6 +304,17 @@ class Review(Element):
         default="4 months", description="Review cadence, e.g. '4 months' (3 to 5 months is typical)."
     )
 
+    @model_validator(mode="after")
+    def _due_is_a_date(self) -> Review:
+        try:
+            self.due()
+        except (ValueError, OverflowError):
+            raise ValueError(
+                f"a review {self.every} after {self.last.isoformat()} would fall after the year 9999: "
+                "use a real date and a cadence of days, weeks, months or years (e.g. '4 months')"
+            ) from None
+        return self
+
     def cadence(self) -> tuple[int, str]:
         """(4, "month") for '4 months'."""
         match = _CADENCE.match(self.every)
@@ -356,7 +373,9 @@ class JourneyMap(_Document):
     stakeholders: list[str] = Field(default_factory=list)
     locale: Literal["en", "pl", "ru"] = Field(default="en", description="Language of rendered headings.")
     review: Review | None = None
-    emotion_scale: tuple[int, int] = Field(default=(-2, 2), description="Lowest and highest emotion, e.g. [-2, 2].")
+    emotion_scale: tuple[ScaleEnd, ScaleEnd] = Field(
+        default=(-2, 2), description="Lowest and highest emotion, e.g. [-2, 2] (at most -1000 to 1000)."
+    )
     flow: Literal["sequential", "explicit"] = Field(
         default="sequential",
         description="sequential: a touchpoint without 'next' or 'decision' leads to the following "

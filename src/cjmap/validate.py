@@ -36,7 +36,6 @@ class Result:
     journey_map: JourneyMap | None = None
     journey: Journey | None = None
     is_library: bool = False
-    skipped: bool = False  # a YAML file in a folder that is not a cjmap file
     raw: bytes | None = None  # the file as read
     included: list[Path] = field(default_factory=list)  # library files the map includes
     path: Path | None = None  # the file, resolved; None for standard input
@@ -51,22 +50,24 @@ class Result:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def check_path(loader: Loader, path: Path, name: str, settings: Settings, skip_foreign: bool = False) -> Result:
-    """Check one file. With skip_foreign (files found in a folder), a YAML mapping without a
-    'cjmap' key is someone else's file (a CI workflow, say) and is skipped."""
+def check_path(loader: Loader, path: Path, name: str, settings: Settings, raw: bytes | None = None) -> Result:
+    """Check one file (raw: its bytes, when already read)."""
     resolved = path.resolve()
     try:
-        document = loader.load_path(path, name)
+        document = loader.load_path(path, name, raw)
     except LoadError as error:
         return Result(name, [_load_diagnostic(error)], path=resolved)
     except OSError as error:
         message = f"cannot read the file: {error.strerror}"
         return Result(name, [_diagnostic(REGISTRY[rule_ids.ENCODING], message, name, Mark(1, 1))], path=resolved)
-    if skip_foreign and isinstance(document.data, YMap) and "cjmap" not in document.data:
-        return Result(name, [], skipped=True, path=resolved)
     result = check_document(document, settings)
     result.path = resolved
     return result
+
+
+def failed(error: LoadError, name: str, path: Path | None = None) -> Result:
+    """A file that could not be read or parsed at all: its one finding."""
+    return Result(name, [_load_diagnostic(error)], path=path)
 
 
 def check_stdin(loader: Loader, raw: bytes, settings: Settings) -> Result:

@@ -18,7 +18,12 @@ def run(session: Session, paths: Sequence[str], output_format: str, strict: bool
     terminal = sys.stdout.isatty()
     excerpts = terminal or color == "always"
     report = Report(
-        diagnostics, len(checked), checked.source_line, color=use_color(sys.stdout, color), excerpts=excerpts
+        diagnostics,
+        len(checked),
+        checked.source_line,
+        color=use_color(sys.stdout, color),
+        excerpts=excerpts,
+        skipped=checked.skipped,
     )
     sys.stdout.write(render(report, output_format))
     failing = {Severity.ERROR} | ({Severity.WARNING} if strict else set())

@@ -19,6 +19,7 @@ class Report:
     source_line: Callable[[str, int], str | None]  # (file, line) -> that line's text, if known
     color: bool = False
     excerpts: bool = False  # the source line and a caret under each finding (on a terminal)
+    skipped: int = 0  # YAML files in folders that are not maps
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)

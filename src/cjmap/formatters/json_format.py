@@ -15,6 +15,7 @@ def render_json(report: Report) -> str:
             "files": report.files,
             "errors": report.count(Severity.ERROR),
             "warnings": report.count(Severity.WARNING),
+            "skipped": report.skipped,
         },
         "diagnostics": [
             {

@@ -31,6 +31,9 @@ def render_text(report: Report) -> str:
         lines.append(paint(_BOLD, summary))
     else:
         lines.append(f"{files} checked: no problems")
+    if report.skipped:
+        others = _plural(report.skipped, "other YAML file")
+        lines[-1] += f"; {others} skipped: not journey maps"
     return "\n".join(lines) + "\n"
 
 

@@ -220,7 +220,7 @@ def _curve(journey: Journey, columns: list[Column], persona: str, words: Words) 
                 "glyph": f"{GLYPHS[POINT_SHAPES[number % len(POINT_SHAPES)]]} {DASH_LOOKS[number % len(DASHES)]}",
             }
         )
-    ticks = [(y(value), signed(value)) for value in range(low, high + 1)]
+    ticks = [(y(value), signed(value)) for value in axis_ticks(low, high)]
     label = f"{words['emotion']}: " + "; ".join(
         f"{line['who']}: " + ", ".join(f"{name} {signed(value)}" for _, _, value, name, _ in line["points"])
         for line in lines
@@ -236,3 +236,21 @@ def _initials(name: str) -> str:
 def _target_label(journey: Journey, target: str, words: Words) -> str:
     label, kind = target_label(journey, target)
     return f"{label} ({words[kind]})" if kind else label
+
+
+def axis_ticks(low: int, high: int, most: int = 11) -> list[int]:
+    """Tick values for the emotion axis: every integer on a short scale, else a round step
+    (1, 2 or 5 times a power of ten) so that at most `most` ticks are drawn, as plotting
+    libraries choose them."""
+    step = 1
+    while (high - low) // step + 1 > most:
+        step = _next_step(step)
+    first = -(-low // step) * step  # the first multiple of step at or above low
+    return list(range(first, high + 1, step))
+
+
+def _next_step(step: int) -> int:
+    """1, 2, 5, 10, 20, 50, 100, ..."""
+    digits = len(str(step)) - 1
+    lead = step // 10**digits
+    return int({1: 2, 2: 5, 5: 10}[lead] * 10**digits)
