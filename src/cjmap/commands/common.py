@@ -27,7 +27,10 @@ def use_color(stream: TextIO, mode: str = "auto") -> bool:
 
 
 def say(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A line on stderr; text that came from a map or an engine cannot act on the terminal."""
+    from cjmap.safe_text import inert
+
+    print("\n".join(inert(line) for line in message.splitlines()), file=sys.stderr)
 
 
 def error(message: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cjmap.formatters import Report
+from cjmap.safe_text import inert
 
 
 def render_github(report: Report) -> str:
@@ -22,7 +23,9 @@ def render_github(report: Report) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Map text arrives with newlines and control characters already made visible (inert); the
+    # workflow-command escapes then keep the annotation on one line.
+    return inert(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from cjmap import __version__
 from cjmap.formatters import Report
@@ -46,7 +47,7 @@ def render_sarif(report: Report) -> str:
                         "locations": [
                             {
                                 "physicalLocation": {
-                                    "artifactLocation": {"uri": d.file.replace("\\", "/")},
+                                    "artifactLocation": {"uri": _uri(d.file)},
                                     "region": {"startLine": d.line, "startColumn": d.col},
                                 }
                             }
@@ -58,3 +59,8 @@ def render_sarif(report: Report) -> str:
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _uri(file: str) -> str:
+    """A relative URI reference (RFC 3986): '/' separators, everything else percent-encoded."""
+    return quote(file.replace("\\", "/"), safe="/")

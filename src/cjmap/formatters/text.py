@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cjmap.diagnostics import Severity
 from cjmap.formatters import Report
+from cjmap.safe_text import inert
 
 _RED, _YELLOW, _BOLD, _DIM, _CYAN, _RESET = "\033[31m", "\033[33m", "\033[1m", "\033[2m", "\033[36m", "\033[0m"
 
@@ -15,15 +16,17 @@ def render_text(report: Report) -> str:
     lines: list[str] = []
     for d in report.diagnostics:
         colour = _RED if d.severity is Severity.ERROR else _YELLOW
-        where = paint(_BOLD, f"{d.file}:{d.line}:{d.col}:")
-        lines.append(f"{where} {paint(colour, f'{d.severity.value}[{d.rule}]')} {d.message}")
+        where = paint(_BOLD, f"{inert(d.file)}:{d.line}:{d.col}:")
+        lines.append(f"{where} {paint(colour, f'{d.severity.value}[{d.rule}]')} {inert(d.message)}")
         if report.excerpts:  # a terminal: show where, like a compiler does
             source = report.source_line(d.file, d.line)
             if source is not None:
-                shown = source.replace("\t", " ").rstrip()
+                source = source.replace("\t", " ")
+                shown = inert(source).rstrip()
                 gutter = f"{d.line:>5} | "
                 lines.append(paint(_DIM, gutter) + shown)
-                lines.append(" " * len(gutter) + " " * (d.col - 1) + paint(_CYAN, "^"))
+                caret = len(inert(source[: d.col - 1]))  # escapes are wider than what they replace
+                lines.append(" " * len(gutter) + " " * caret + paint(_CYAN, "^"))
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     files = f"{report.files} file{'s' if report.files != 1 else ''}"
     if errors or warnings:

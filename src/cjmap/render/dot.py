@@ -20,7 +20,7 @@ from cjmap.model import Touchpoint
 from cjmap.render.i18n import Words
 from cjmap.render.text import printable
 from cjmap.render.theme import FONT, LIGHT, Theme
-from cjmap.render.view import MARKERS, channel_name, emotion_level, persona_name, signed
+from cjmap.render.view import MARKERS, by_stage, channel_name, emotion_level, persona_name, signed
 
 # Above this many touchpoints, Graphviz's crossing minimisation is cut short (mclimit): on a
 # 1,000-touchpoint map it halves the layout time, while small maps keep the tidiest layout.
@@ -40,7 +40,9 @@ class DiagramOptions:
 def html_text(text: str, width: int = NAME_WIDTH, max_lines: int = MAX_LINES) -> str:
     """Escape text for an HTML-like label and wrap it into at most max_lines lines."""
     lines: list[str] = []
-    for paragraph in printable(str(text)).splitlines() or [""]:
+    # Only the first lines are shown: wrapping a 10 MB word whole took textwrap half a minute.
+    shown = str(text)[: (width + 1) * max_lines * 4]
+    for paragraph in printable(shown).splitlines() or [""]:
         lines += textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=True) or [""]
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1].rstrip() + "…"]
@@ -127,25 +129,29 @@ class _Diagram:
     def _stages(self, graph: graphviz.Digraph) -> None:
         t = self.theme
         firsts: list[str] = []
+        groups = by_stage(self.shown, lambda p: p.stage_index, len(self.map.stages))
         for index, stage in enumerate(self.map.stages):
-            placed = [p for p in self.shown if p.stage_index == index]
+            placed = groups[index]
             if not placed:
                 continue
             label = f"<B>{index + 1}. {html_text(stage.label, 40, 2)}</B>"
             if stage.goal:
                 label += f'<BR/><FONT POINT-SIZE="9" COLOR="{t.muted}">{html_text(stage.goal, 44, 2)}</FONT>'
-            with graph.subgraph(name=f"cluster_{node_name('stage', stage.id)}") as cluster:
-                cluster.attr(
-                    label=f"<{label}>",
-                    style="rounded,filled",
-                    fillcolor=t.cluster_fill,
-                    color=t.cluster_border,
-                    fontsize="12",
-                    labeljust="l",
-                    margin="12",
-                )
-                for item in placed:
-                    self._touchpoint(cluster, item)
+            # A cluster built on its own and then added: graphviz's `with graph.subgraph()` copies
+            # the whole parent body for every cluster, which made 20,000 stages take minutes.
+            cluster = graphviz.Digraph(name=f"cluster_{node_name('stage', stage.id)}")
+            cluster.attr(
+                label=f"<{label}>",
+                style="rounded,filled",
+                fillcolor=t.cluster_fill,
+                color=t.cluster_border,
+                fontsize="12",
+                labeljust="l",
+                margin="12",
+            )
+            for item in placed:
+                self._touchpoint(cluster, item)
+            graph.subgraph(cluster)
             firsts.append(node_name("tp", placed[0].touchpoint.id))
         # Invisible edges between the stages' first touchpoints keep the columns in stage order.
         for before, after in itertools.pairwise(firsts):

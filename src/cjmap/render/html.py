@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -21,6 +22,7 @@ from cjmap.render.i18n import Words
 from cjmap.render.text import printable
 from cjmap.render.view import (
     MARKERS,
+    by_stage,
     channel_name,
     emotion_level,
     kpi_status,
@@ -57,6 +59,7 @@ class Column:
     entry: bool
     touchpoint: Touchpoint
     names: list[str] = field(default_factory=list)  # personas it names explicitly, if any
+    members: frozenset[str] = frozenset()  # the personas, for membership tests
     # (persona id or "", persona name or "", value, level) for each emotion given
     emotions: list[tuple[str, str, float, int]] = field(default_factory=list)
 
@@ -97,9 +100,7 @@ def render_html(journey: Journey, options: HtmlOptions) -> str:
         "columns": columns,
         "stages": _stages(journey, columns, persona_ids),
         "lanes": [lane for lane in LANES if any(_has(lane, c.touchpoint) for c in columns)],
-        "curves": [_curve(journey, columns, persona, words) for persona in ["", *persona_ids]]
-        if any(c.emotions for c in columns)
-        else [],
+        "curves": _curves(journey, columns, persona_ids, words) if any(c.emotions for c in columns) else [],
         "personas": [(p, path) for p, path in journey.personas.values()],
         "initials": _initials,
         "review": review_status(journey.map.review, words, options.today) if journey.map.review else None,
@@ -131,7 +132,10 @@ def _columns(journey: Journey, words: Words) -> list[Column]:
     for placed in journey.ordered():
         tp = placed.touchpoint
         channel = channel_name(journey, words, tp.channel) if tp.channel else ""
-        column = Column(tp.id, tp.label, placed.stage_index, journey.personas_of(tp), channel, tp.entry, tp)
+        personas = journey.personas_of(tp)
+        column = Column(
+            tp.id, tp.label, placed.stage_index, personas, channel, tp.entry, tp, members=frozenset(personas)
+        )
         if tp.personas is not None:
             column.names = [persona_name(journey, p) for p in tp.personas if p in journey.personas]
         for persona, value in tp.emotions():
@@ -143,11 +147,13 @@ def _columns(journey: Journey, words: Words) -> list[Column]:
 
 def _stages(journey: Journey, columns: list[Column], persona_ids: list[str]) -> list[dict[str, Any]]:
     stages = []
+    groups = by_stage(columns, lambda c: c.stage, len(journey.map.stages))
     for index, stage in enumerate(journey.map.stages):
-        mine = [c for c in columns if c.stage == index]
+        mine = groups[index]
         if not mine:
             continue
-        spans = {"": len(mine)} | {p: sum(1 for c in mine if p in c.personas) for p in persona_ids}
+        involved = Counter(p for c in mine for p in c.personas)
+        spans = {"": len(mine)} | {p: involved[p] for p in persona_ids}
         stages.append(
             {
                 "stage": stage,
@@ -176,11 +182,19 @@ def _has(lane: str, tp: Touchpoint) -> bool:
     )
 
 
-def _curve(journey: Journey, columns: list[Column], persona: str, words: Words) -> Curve:
+def _curves(journey: Journey, columns: list[Column], persona_ids: list[str], words: Words) -> list[Curve]:
+    """The curve for everyone and for each persona's filter (names looked up once, not per curve)."""
+    names = {p: persona_name(journey, p) for p in persona_ids}
+    order = {key: index for index, key in enumerate(["", *persona_ids])}
+    return [_curve(journey, columns, persona, words, names, order) for persona in ["", *persona_ids]]
+
+
+def _curve(
+    journey: Journey, columns: list[Column], persona: str, words: Words, names: dict[str, str], order: dict[str, int]
+) -> Curve:
     """Points at the centre of each visible column; one line per persona when emotions differ."""
     low, high = journey.map.emotion_scale
-    visible = [c for c in columns if not persona or persona in c.personas]
-    names = {p: persona_name(journey, p) for p in journey.personas}
+    visible = [c for c in columns if not persona or persona in c.members]
 
     def y(value: float) -> float:
         return round(15 + (high - value) / (high - low) * (CURVE_HEIGHT - 30), 1)
@@ -197,8 +211,7 @@ def _curve(journey: Journey, columns: list[Column], persona: str, words: Words) 
             value = tp.emotion_for(key) if key else tp.emotion
             if isinstance(value, (int, float)):
                 series.setdefault(key, []).append((x, y(value), value, column.label))
-    order = ["", *journey.personas]
-    keys = [k for k in order if k in series]
+    keys = sorted(series, key=order.__getitem__)
     lines: list[dict[str, Any]] = []
     labelled: set[tuple[float, float]] = set()
     for number, key in enumerate(keys):

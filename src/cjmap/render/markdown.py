@@ -17,7 +17,15 @@ from cjmap.model import Evidence, JourneyMap, Kpi, Touchpoint
 from cjmap.render.i18n import Words
 from cjmap.render.mermaid import render_mermaid
 from cjmap.render.text import printable
-from cjmap.render.view import channel_name, kpi_status, persona_name, review_status, swot_quadrants, target_label
+from cjmap.render.view import (
+    by_stage,
+    channel_name,
+    kpi_status,
+    persona_name,
+    review_status,
+    swot_quadrants,
+    target_label,
+)
 
 SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 LEVEL_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -177,11 +185,12 @@ class _Report:
             w("opportunities"),
             w("kpis"),
         ]
+        groups = by_stage(self.journey.ordered(), lambda p: p.stage_index, len(self.map.stages))
         for index, stage in enumerate(self.map.stages):
             out.append(f"### {index + 1}. {inline(stage.label)}\n")
             if stage.goal:
                 out.append(f"*{w('goal')}:* {inline(stage.goal)}\n")
-            placed = [p for p in self.journey.ordered() if p.stage_index == index]
+            placed = groups[index]
             if placed:
                 out.append(table(header, [self._touchpoint_row(p.touchpoint) for p in placed]))
         return "\n".join(out)

@@ -17,12 +17,18 @@ import re
 from cjmap.journey import Journey
 from cjmap.model import Touchpoint
 from cjmap.render.text import printable
-from cjmap.render.view import persona_name
+from cjmap.render.view import by_stage, persona_name
 
 # ':' and ',' separate fields and actors; '#' and ';' start entity codes; '%%' starts a comment;
 # '<' and '>' would reach Mermaid's label HTML (it sanitises, but nothing from a map should rely on that).
 _REPLACEMENTS = {":": "꞉", ";": ",", "#": "№", "%": "٪", "{": "(", "}": ")", "<": "‹", ">": "›"}
 _SPACES = re.compile(r"\s+")
+# Mermaid's journey lexer (case-insensitive) reads these words at the start of a line as
+# statements, so a task named "title Hijacked" would become the title and "section X" a section.
+# A zero-width space in front (not whitespace to Mermaid's lexer, invisible when drawn) keeps the
+# task a task.
+_KEYWORD_START = re.compile(r"^(title|section|journey|acctitle|accdescr)\b", re.IGNORECASE)
+_ZERO_WIDTH_SPACE = "\u200b"
 
 
 def clean(text: str, actor: bool = False) -> str:
@@ -47,8 +53,9 @@ def render_mermaid(journey: Journey, fenced: bool = False) -> str:
     """The Mermaid source; with fenced=True, inside a ```mermaid block for Markdown."""
     journey_map = journey.map
     lines = ["journey", f"    title {clean(journey_map.title)}"]
+    groups = by_stage(journey.ordered(), lambda p: p.stage_index, len(journey_map.stages))
     for index, stage in enumerate(journey_map.stages):
-        placed = [p for p in journey.ordered() if p.stage_index == index]
+        placed = groups[index]
         if not placed:
             continue
         lines.append(f"    section {clean(stage.label)}")
@@ -69,6 +76,8 @@ def _tasks(journey: Journey, touchpoint: Touchpoint) -> list[str]:
     else:
         groups[score(touchpoint.emotion, scale)] = [names[p] for p in personas]
     task = clean(touchpoint.label)
+    if _KEYWORD_START.match(task):
+        task = _ZERO_WIDTH_SPACE + task
     tasks = []
     for value in sorted(groups, reverse=True):
         actors = ", ".join(clean(name, actor=True) for name in groups[value])

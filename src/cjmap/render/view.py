@@ -4,9 +4,10 @@ looks (HTML, Markdown, a DOT label); what it says comes from here and from one v
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from cjmap.journey import Journey
 from cjmap.model import Review, Swot
@@ -21,6 +22,18 @@ SWOT_ORDER = (
     ("opportunities", "swot-opportunities"),
     ("threats", "threats"),
 )
+
+
+T = TypeVar("T")
+
+
+def by_stage(items: Iterable[T], stage_of: Callable[[T], int], stages: int) -> list[list[T]]:
+    """Items grouped by stage index, in order, in one pass (a filter per stage was quadratic:
+    20,000 stages took minutes)."""
+    groups: list[list[T]] = [[] for _ in range(stages)]
+    for item in items:
+        groups[stage_of(item)].append(item)
+    return groups
 
 
 def emotion_level(value: float, scale: tuple[int, int]) -> int:

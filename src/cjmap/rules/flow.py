@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cjmap import rule_ids
-from cjmap.diagnostics import Finding, Severity
+from cjmap.diagnostics import Finding, Severity, summarise
 from cjmap.journey import Journey
 from cjmap.rules.base import Context, rule
 
@@ -63,7 +63,7 @@ def unreachable(journey: Journey, context: Context) -> Iterator[Finding]:
     A touchpoint that no path from there leads to is probably missing a `next` or a branch
     pointing at it, or is a second way in that should be marked as an entry."""
     reachable = journey.reachable()
-    start = ", ".join(f"'{entry}'" for entry in journey.entries())
+    start = summarise(journey.entries())
     for placed in journey.ordered():
         if placed.touchpoint.id not in reachable:
             yield Finding(

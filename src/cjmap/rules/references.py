@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from cjmap import rule_ids
-from cjmap.diagnostics import Finding, Path, Severity, did_you_mean
+from cjmap.diagnostics import Finding, Path, Severity, Suggester, did_you_mean
 from cjmap.journey import Journey
 from cjmap.rules.base import Context, rule
 
@@ -26,31 +26,34 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
     personas = set(journey.personas)
     targets = journey.targets()
     rule_names = set(REGISTRY) | {known.name for known in REGISTRY.values()}
+    hints = _Hints(journey, personas, targets)
     for placed in journey.ordered():
         tp, path = placed.touchpoint, placed.path
         if tp.channel is not None and tp.channel not in journey.channels:
             yield _unknown(
                 "channel",
                 tp.channel,
-                journey.channels,
+                hints.channels,
                 (*path, "channel"),
                 "declare it under 'channels' or use a built-in one",
             )
         for i, persona in enumerate(tp.personas or []):
             if persona not in personas:
-                yield _unknown("persona", persona, personas, (*path, "personas", i), "declare it under 'personas'")
+                yield _unknown(
+                    "persona", persona, hints.personas, (*path, "personas", i), "declare it under 'personas'"
+                )
         if isinstance(tp.emotion, dict):
             for persona in tp.emotion:
                 if persona not in personas:
                     yield _unknown(
-                        "persona", persona, personas, (*path, "emotion", persona), "declare it under 'personas'"
+                        "persona", persona, hints.personas, (*path, "emotion", persona), "declare it under 'personas'"
                     )
         for edge in journey.edges[tp.id]:
             if not edge.implicit and edge.target not in targets:
                 yield _unknown(
                     "target",
                     edge.target,
-                    targets,
+                    hints.targets,
                     edge.path,
                     "name a touchpoint, a stage or an outcome (declare outcomes under 'outcomes')",
                 )
@@ -60,7 +63,7 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
                 yield _unknown(
                     "touchpoint",
                     touchpoint,
-                    journey.touchpoints,
+                    hints.touchpoints,
                     ("experiments", e_index, "touchpoints", i),
                     "name a touchpoint of this map",
                 )
@@ -91,9 +94,18 @@ def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding
                 yield from visit(item, (*placed.path, field, i))
 
 
-def _unknown(kind: str, name: str, known: object, path: Path, fix: str) -> Finding:
-    candidates = [str(item) for item in known]  # type: ignore[attr-defined]
-    hint = did_you_mean(name, candidates)
+class _Hints:
+    """One bounded did-you-mean per kind of id, built once per map."""
+
+    def __init__(self, journey: Journey, personas: set[str], targets: set[str]) -> None:
+        self.channels = Suggester(journey.channels)
+        self.personas = Suggester(personas)
+        self.targets = Suggester(targets)
+        self.touchpoints = Suggester(journey.touchpoints)
+
+
+def _unknown(kind: str, name: str, suggest: Suggester, path: Path, fix: str) -> Finding:
+    hint = suggest(name)
     return Finding(path, f"unknown {kind} '{name}'{hint}" + ("" if hint else f": {fix}"))
 
 
