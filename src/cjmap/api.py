@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from cjmap import rule_ids
 from cjmap.diagnostics import Diagnostic, sort_diagnostics
@@ -32,6 +33,7 @@ from cjmap.validate import Result, Settings, check_path, check_stdin, failed
 
 __all__ = ["Checked", "Result", "Session", "UsageError", "check", "load", "session"]
 
+R = TypeVar("R")
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 PathLike = str | os.PathLike[str]
@@ -101,22 +103,47 @@ class Session:
             raise UsageError(f"path '{missing[0]}' does not exist")
         results: list[Result] = []
         skipped = 0
+        seen: set[Path] = set()  # a file named twice, or named and found in a folder, is checked once
+
+        def first_time(path: Path) -> bool:
+            resolved = path.resolve()
+            if resolved in seen:
+                return False
+            seen.add(resolved)
+            return True
+
         for name in names:
             if name == STDIN:
-                results.append(self._check_stdin(stdin or sys.stdin.buffer))
-            elif Path(name).is_dir():
+                results.append(self._guarded(STDIN_NAME, lambda: self._check_stdin(stdin or sys.stdin.buffer)))
+                continue
+            if Path(name).is_dir():
                 found, irregular = walk(Path(name))
                 skipped += irregular
-                for path in found:
-                    result = self._check_found(path)
+                for path in filter(first_time, found):
+                    result = self._guarded(str(path), partial(self._check_found, path))
                     if result is None:
                         skipped += 1
                     else:
                         results.append(result)
-            else:
-                results.append(check_path(self.loader, Path(name), name, self.settings))
+            elif first_time(Path(name)):
+                results.append(self._guarded(name, partial(check_path, self.loader, Path(name), name, self.settings)))
         inputs = frozenset(Path(p).resolve() for p in names if p != STDIN)
         return Checked(results, self.settings, inputs, skipped)
+
+    @staticmethod
+    def _guarded(name: str, check: Callable[[], R]) -> R | Result:
+        """One file's check. A failure of cjmap itself becomes that file's finding (and the other
+        files are still checked), never a traceback."""
+        try:
+            return check()
+        except (KeyboardInterrupt, MemoryError, RecursionError):
+            raise
+        except Exception as error:  # a bug: say so, with the file, and go on
+            message = (
+                f"cjmap failed on this file ({type(error).__name__}: {error}); "
+                "please report it with the file at https://pypi.org/project/cjmap/"
+            )
+            return failed(LoadError(rule_ids.INTERNAL, message[:500], name, Mark(1, 1)), name)
 
     def _check_stdin(self, stream: BinaryIO) -> Result:
         try:

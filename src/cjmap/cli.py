@@ -7,6 +7,8 @@ Exit codes: 0 no errors; 1 errors (or warnings with --strict); 2 usage error.
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -148,6 +150,9 @@ def render(
         typer.Option(help="Graphviz engine: auto uses the system dot if installed, else the embedded one."),
     ] = EngineChoice.auto,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say which engine is used.")] = False,
+    engine_timeout: Annotated[
+        float, typer.Option(help="Seconds the Graphviz engine may take per picture before it is stopped.", min=1)
+    ] = 120.0,
     today: TodayOption = None,
     config: ConfigOption = None,
     root: RootOption = None,
@@ -169,6 +174,7 @@ def render(
         direction=direction.value,
         engine=engine.value,
         verbose=verbose,
+        engine_timeout=engine_timeout,
     )
     _finish(lambda: command.run(_session(today, config, root, max_bytes), paths, request))
 
@@ -220,11 +226,51 @@ def main() -> None:
     # Pydantic scans every installed package for plugins when it builds its first validator
     # (about 25 ms); cjmap uses none. An explicit setting in the environment still wins.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    if sys.stdout is None:  # started with standard output closed (`cjmap schema >&-`)
+        sys.stdout = _ClosedOutput()
+    code = 0
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at interpreter exit
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else 1
     except KeyboardInterrupt:
-        sys.exit(130)
+        code = 130
     except BrokenPipeError:
-        # The reader went away (e.g. `cjmap validate . | head`): stop quietly.
+        code = 1  # the reader went away (e.g. `cjmap validate . | head`): stop quietly
+        _discard_output()
+    except OSError as error:
+        print(f"cjmap: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        code = 1
+        _discard_output()
+    sys.exit(code)
+
+
+def _discard_output() -> None:
+    """Nothing more can reach standard output: point it at /dev/null so the interpreter's own
+    flush at exit does not fail again."""
+    try:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+    except (OSError, ValueError):
+        sys.stdout = _ClosedOutput(quiet=True)
+
+
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when there is none: writing to it is the error it would be."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+
+    def write(self, text: str) -> int:
+        if self.quiet:
+            return len(text)
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    @property
+    def buffer(self) -> _ClosedOutput:
+        return self
+
+    def isatty(self) -> bool:
+        return False

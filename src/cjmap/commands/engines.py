@@ -7,13 +7,15 @@ high-resolution PNG that img2pdf wraps losslessly into a PDF page of the diagram
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-TIMEOUT_SECONDS = 300
+TIMEOUT_SECONDS = 120.0  # per picture; --engine-timeout changes it
 PDF_DPI = 192  # twice Graphviz's default 96: sharp when zoomed or printed
 
 
@@ -21,10 +23,24 @@ class EngineError(Exception):
     """An engine that is missing or failed; the message says which and why."""
 
 
+_RUNNING: set[subprocess.Popen[bytes]] = set()  # engines at work, for stop_all()
+_LOCK = threading.Lock()
+
+
+def stop_all() -> None:
+    """Kill every engine still running (on an interrupt: nothing they print is wanted)."""
+    with _LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        with contextlib.suppress(OSError):
+            process.kill()
+
+
 @dataclass(frozen=True)
 class Engine:
     kind: str  # "system" or "embedded"
     program: str
+    timeout: float = TIMEOUT_SECONDS
 
     @property
     def description(self) -> str:
@@ -41,17 +57,35 @@ class Engine:
     def _run(self, dot_source: str, output_format: str, extra: list[str] | None = None) -> bytes:
         command = [self.program, f"-T{output_format}", *(extra or [])]
         try:
-            done = subprocess.run(
-                command, input=dot_source.encode("utf-8"), capture_output=True, timeout=TIMEOUT_SECONDS, check=False
+            # A session of its own: Ctrl-C reaches cjmap, which stops the engine itself. (Graphviz
+            # 2.43 answers SIGINT by printing its half-done layout and exiting 0.)
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
             )
-        except subprocess.TimeoutExpired:
-            raise EngineError(f"{self.description} took longer than {TIMEOUT_SECONDS} s and was stopped") from None
         except OSError as error:
             raise EngineError(f"{self.description} could not be started: {error.strerror}") from None
-        if done.returncode != 0 or not done.stdout:
-            message = done.stderr.decode("utf-8", errors="replace").strip() or f"exit code {done.returncode}"
+        with _LOCK:
+            _RUNNING.add(process)
+        try:
+            out, err = process.communicate(dot_source.encode("utf-8"), timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise EngineError(
+                f"{self.description} took longer than {self.timeout:g} s and was stopped: draw fewer "
+                "touchpoints (--persona), use -f html or -f md, or allow more time (--engine-timeout)"
+            ) from None
+        finally:
+            with _LOCK:
+                _RUNNING.discard(process)
+        if process.returncode != 0 or not out:
+            message = err.decode("utf-8", errors="replace").strip() or f"exit code {process.returncode}"
             raise EngineError(f"{self.description} failed: {message}")
-        return done.stdout
+        return out
 
 
 def _png_to_pdf(png: bytes) -> bytes:
@@ -75,11 +109,11 @@ def embedded_program() -> str | None:
     return shutil.which("graphviz-pure")
 
 
-def find_engine(choice: str) -> Engine:
+def find_engine(choice: str, timeout: float = TIMEOUT_SECONDS) -> Engine:
     """auto: the system dot if on PATH, else the embedded one; or exactly the one asked for."""
     system = shutil.which("dot")
     if choice in ("auto", "system") and system:
-        return Engine("system", system)
+        return Engine("system", system, timeout)
     if choice == "system":
         raise EngineError(
             "--engine system: no Graphviz 'dot' on PATH; install Graphviz (apt-get install graphviz, "
@@ -87,5 +121,5 @@ def find_engine(choice: str) -> Engine:
         )
     embedded = embedded_program()
     if embedded:
-        return Engine("embedded", embedded)
+        return Engine("embedded", embedded, timeout)
     raise EngineError("no Graphviz engine found: reinstall cjmap (it brings graphviz-pure) or install Graphviz")

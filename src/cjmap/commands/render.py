@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from cjmap.api import Checked, Session
 from cjmap.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, error, report_findings, say
-from cjmap.commands.engines import Engine, EngineError, find_engine
+from cjmap.commands.engines import Engine, EngineError, find_engine, stop_all
 from cjmap.commands.render_plan import PlanError, Target, plan
 from cjmap.journey import Journey
 from cjmap.output import OutputError, write_atomically
@@ -28,6 +28,7 @@ class RenderRequest:
     direction: str
     engine: str
     verbose: bool
+    engine_timeout: float = 120.0
 
 
 def run(session: Session, paths: Sequence[str], request: RenderRequest) -> int:
@@ -47,10 +48,17 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
         maps = [r for r in maps if r not in missing]
         status = max(status, EXIT_FINDINGS if missing else EXIT_OK)
     if not maps:
+        if not checked.results or all(r.is_library for r in checked.results):
+            error(
+                "nothing to render: the paths hold no journey map "
+                "(libraries are drawn through the maps that include them)"
+            )
+            return EXIT_FINDINGS
         return status if status else EXIT_OK
     journeys = {_journey(r.journey).map.id: _journey(r.journey) for r in maps}
     try:
-        targets = plan(list(journeys), request.formats or list(DEFAULT_FORMATS), request.output, request.persona)
+        formats = list(dict.fromkeys(request.formats or DEFAULT_FORMATS))  # `-f dot -f dot` is one dot
+        targets = plan(list(journeys), formats, request.output, request.persona)
     except PlanError as problem:
         error(str(problem))
         return EXIT_USAGE
@@ -60,7 +68,7 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
     engine = None
     if any(FORMATS[t.format].picture for t in targets):
         try:
-            engine = find_engine(request.engine)
+            engine = find_engine(request.engine, request.engine_timeout)
         except EngineError as problem:
             error(str(problem))
             return EXIT_USAGE
@@ -104,37 +112,50 @@ def _texts(
 
 
 def _run_jobs(targets: list[Target], texts: dict[Target, str], engine: Engine | None, protected: set[Path]) -> int:
-    def produce(target: Target) -> str | None:
-        """Render and write one target; the error message, or None when it worked."""
-        try:
-            if FORMATS[target.format].picture:
-                data = _engine(engine).render(texts[target], target.format)
-            else:
-                data = texts[target].encode("utf-8")
-            if target.path is None:
-                sys.stdout.buffer.write(data)
-                sys.stdout.flush()
-            else:
-                write_atomically(target.path, data, protected)
-        except (EngineError, OutputError) as problem:
-            return f"{target.map_id} ({target.format}): {problem}"
-        except OSError as problem:
-            return f"{target.map_id} ({target.format}): cannot write {target.path}: {problem.strerror}"
-        return None
+    """Pictures are drawn in parallel threads (engines are processes); every file is written by
+    this thread, in order, so that after an interrupt nothing more is written: the engines are
+    killed, and what they drew is dropped."""
+
+    def produce(target: Target) -> bytes:
+        if FORMATS[target.format].picture:
+            return _engine(engine).render(texts[target], target.format)
+        return texts[target].encode("utf-8")
 
     failures = 0
-    with (
-        _Progress(len(targets)) as progress,
-        ThreadPoolExecutor(max_workers=min(len(targets), os.cpu_count() or 2)) as pool,
-    ):
-        # Engines run as separate processes, so threads render maps in parallel.
-        for target, problem in zip(targets, pool.map(produce, targets), strict=True):
-            if problem:
-                failures += 1
-                progress.fail(f"cjmap: error: {problem}")
-            else:
-                progress.done(f"wrote {target.path}" if target.path else None)
+    pool = ThreadPoolExecutor(max_workers=min(len(targets), os.cpu_count() or 2))
+    try:
+        with _Progress(len(targets)) as progress:
+            futures = [pool.submit(produce, target) for target in targets]
+            for target, future in zip(targets, futures, strict=True):
+                problem = _write(target, future, protected)
+                if problem:
+                    failures += 1
+                    progress.fail(f"cjmap: error: {problem}")
+                else:
+                    progress.done(f"wrote {target.path}" if target.path else None)
+    except BaseException:  # an interrupt: stop the engines, write nothing more
+        stop_all()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return failures
+
+
+def _write(target: Target, future: Future[bytes], protected: set[Path]) -> str | None:
+    """Write one rendered target; the error message, or None when it worked."""
+    try:
+        data = future.result()
+        if target.path is None:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            write_atomically(target.path, data, protected)
+    except (EngineError, OutputError) as problem:
+        return f"{target.map_id} ({target.format}): {problem}"
+    except OSError as problem:
+        where = target.path or "standard output"
+        return f"{target.map_id} ({target.format}): cannot write {where}: {problem.strerror}"
+    return None
 
 
 def _journey(journey: Journey | None) -> Journey:

@@ -51,6 +51,12 @@ def inline(text: object) -> str:
     return "<br>".join(line for line in lines if line)
 
 
+def heading(text: object) -> str:
+    """Inline text for an ATX heading, where a closing run of '#' would be dropped as markup."""
+    value = inline(text)
+    return value[:-1] + "\\#" if value.endswith("#") else value
+
+
 def _escape_block(match: re.Match[str]) -> str:
     marker = match.group(2)
     if marker[0].isdigit():  # "1." or "1)" starts an ordered list
@@ -102,7 +108,7 @@ class _Report:
 
     def header(self) -> str:
         m, w = self.map, self.w
-        lines = [f"# {inline(m.title)}", ""]
+        lines = [f"# {heading(m.title)}", ""]
         if m.goal:
             lines += [f"> **{w('goal')}:** {inline(m.goal)}", ""]
         if m.description:
@@ -187,7 +193,7 @@ class _Report:
         ]
         groups = by_stage(self.journey.ordered(), lambda p: p.stage_index, len(self.map.stages))
         for index, stage in enumerate(self.map.stages):
-            out.append(f"### {index + 1}. {inline(stage.label)}\n")
+            out.append(f"### {index + 1}. {heading(stage.label)}\n")
             if stage.goal:
                 out.append(f"*{w('goal')}:* {inline(stage.goal)}\n")
             placed = groups[index]
@@ -277,7 +283,7 @@ class _Report:
             decision = placed.touchpoint.decision
             if decision is None:
                 continue
-            out.append(f"### {inline(decision.question)}\n\n{self._where(placed)}\n")
+            out.append(f"### {heading(decision.question)}\n\n{self._where(placed)}\n")
             rows = [
                 [inline(b.when), self._target(b.to), f"{b.probability:.0%}" if b.probability is not None else "—"]
                 for b in decision.branches

@@ -39,6 +39,7 @@ LOADER_RULES: tuple[Rule, ...] = tuple(
         (rule_ids.LIMITS, "limits", "The file is too large, too deeply nested, or its aliases expand too far."),
         (rule_ids.INCLUDE, "include", "An include is missing, outside the project, circular or not a library."),
         (rule_ids.NOT_A_MAP, "not-a-map", "The file is empty, holds several documents, or is not a mapping."),
+        (rule_ids.INTERNAL, "internal-error", "cjmap itself failed on this file: a bug to report, with the file."),
         (rule_ids.SCHEMA, "schema", "A field is unknown, missing, of the wrong type or has a wrong value."),
     )
 )
