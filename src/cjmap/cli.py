@@ -249,7 +249,9 @@ class Locale(str, Enum):
 def init(
     path: Annotated[
         Path | None,
-        typer.Argument(help="The map file to write, or a folder for journey.yaml (default: ./journey.yaml).", show_default=False),
+        typer.Argument(
+            help="The map file to write, or a folder for journey.yaml (default: ./journey.yaml).", show_default=False
+        ),
     ] = None,
     template: Annotated[StarterTemplate, typer.Option("--template", "-t", help="The stages to start from.")] = (
         StarterTemplate.five_a
@@ -290,8 +292,10 @@ def import_mermaid(
     source: Annotated[str, typer.Argument(help="A Mermaid journey file, or - for stdin.", show_default=False)],
     output: ImportOutput = None,
 ) -> None:
-    """A Mermaid `journey` diagram as a map: sections become stages, tasks touchpoints, actors personas,
-    scores emotions on the scale [1, 5]. What cannot be carried over is listed on stderr."""
+    """A Mermaid `journey` diagram as a map (sections: stages, tasks: touchpoints, actors: personas).
+
+    Scores become emotions on the scale [1, 5]. What cannot be carried over is listed on stderr.
+    """
     from cjmap.commands.import_map import run_import
 
     raise typer.Exit(run_import("mermaid", source, output))
@@ -299,11 +303,17 @@ def import_mermaid(
 
 @import_app.command("csv")
 def import_csv(
-    source: Annotated[str, typer.Argument(help="A .csv (or .xlsx) workshop spreadsheet, or - for stdin.", show_default=False)],
+    source: Annotated[
+        str, typer.Argument(help="A .csv (or .xlsx) workshop spreadsheet, or - for stdin.", show_default=False)
+    ],
     output: ImportOutput = None,
 ) -> None:
-    """A workshop spreadsheet as a map: the grid (stages across, lanes down) or one row per touchpoint
-    (stage, touchpoint, channel, action, ..., emotion:<persona>). What cannot be carried over is listed on stderr."""
+    """A workshop spreadsheet as a map: the grid, or one row per touchpoint.
+
+    The grid has stages across and lanes down, as `render -f html` draws it; the rows have columns
+    stage, touchpoint, channel, action, ..., emotion:<persona>. What cannot be carried over is
+    listed on stderr.
+    """
     from cjmap.commands.import_map import run_import
 
     raise typer.Exit(run_import("csv", source, output))

@@ -33,8 +33,10 @@ def run_init(path: Path | None, template: str, locale: str, personas: int, libra
         if planned.exists() or planned.is_symlink():
             return _fail(f"{planned} already exists: cjmap init never overwrites; choose another path", EXIT_FAILED)
     starter = STARTERS[template]
-    map_id = slugify(target.stem, "journey") if path is not None and target.name != DEFAULT_NAME else slugify(
-        starter.title["en"], "journey"
+    map_id = (
+        slugify(target.stem, "journey")
+        if path is not None and target.name != DEFAULT_NAME
+        else slugify(starter.title["en"], "journey")
     )
     people = _personas(starter, locale, personas)
     texts = {target: starter_map(starter, template, locale, map_id, people, library_path is not None, today)}
@@ -104,10 +106,12 @@ def starter_map(
             "    touchpoints:",
             f"      - id: {ids.new(step.touchpoint[locale], 'touchpoint')}",
             f"        name: {q(step.touchpoint)}",
-            f"        channel: {step.channel}" + ("  # a built-in channel; see the docs for the list" if number == 0 else ""),
+            f"        channel: {step.channel}"
+            + ("  # a built-in channel; see the docs for the list" if number == 0 else ""),
             f"        action: {q(step.action)}" + ("  # what the customer does" if number == 0 else ""),
             f"        need: {q(step.need)}",
-            f"        emotion: {step.emotion}" + (f"  # on the emotion_scale, or one per persona: {example}" if number == 0 else ""),
+            f"        emotion: {step.emotion}"
+            + (f"  # on the emotion_scale, or one per persona: {example}" if number == 0 else ""),
         ]
         problem = starter.problem
         if number == problem.step:

@@ -49,6 +49,7 @@ _REST_OF_LINE = re.compile(r"[^\n]*")
 _UNTIL_BRACE = re.compile(r"[^}]*")
 # Mermaid turns `#quot;` and `#9829;` into characters before parsing (encodeEntities).
 _ENTITY = re.compile(r"#(\w+);")
+_COMMENT_LINE = re.compile(r"^\s*%%(?!\{)[^\n]*\n?", re.M)  # Mermaid's cleanupComments
 _DIRECTIVE = re.compile(r"%%\{.*?\}%%", re.S)
 _JS_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|0x[0-9a-f]+|0o[0-7]+|0b[01]+|[+-]?Infinity", re.I)
 
@@ -99,6 +100,35 @@ def _strip_front_matter(text: str, notes: Notes) -> tuple[str, str | None, int]:
                     notes.add("front matter: only its title is carried over (the rest is Mermaid configuration)")
             return "\n".join(lines[index + 1 :]), title, index + 1
     return text, None, 0
+
+
+def _detect(text: str, name: str) -> None:
+    """Mermaid picks the diagram type by a case-sensitive `^\\s*journey` (journeyDetector.ts) on
+    the text without its comment lines, though the grammar itself ignores case."""
+    body = _COMMENT_LINE.sub("", text).lstrip()
+    if not body.startswith("journey"):
+        first = body.split("\n", 1)[0].strip()[:40] or "nothing"
+        hint = " (Mermaid knows the keyword only in lower case)" if first.lower().startswith("journey") else ""
+        raise ImportError_(f"{name}: not a Mermaid journey: it must start with 'journey', found '{first}'{hint}")
+
+
+def _unquote(meta: dict[str, str], sections: list[_Section], notes: Notes) -> None:
+    """Quotes are plain characters to Mermaid, but "Sign up" is meant as the name Sign up."""
+
+    def bare(text: str) -> str:
+        stripped = text.strip()
+        if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "\"'":
+            notes.add("quotes around names are dropped (Mermaid would show them)")
+            return stripped[1:-1].strip()
+        return text
+
+    if "title" in meta:
+        meta["title"] = bare(meta["title"])
+    for section in sections:
+        section.name = bare(section.name)
+        for task in section.tasks:
+            task.name = bare(task.name)
+            task.actors = [bare(actor) for actor in task.actors]
 
 
 def _lex(text: str, name: str, first_line: int) -> list[_Token]:
@@ -163,11 +193,13 @@ def _parse(tokens: list[_Token], name: str) -> tuple[dict[str, str], list[_Secti
             meta["accTitle" if kind == "acc_title" else "accDescr"] = value.text.strip()
             index += 1
         elif kind == "acc_descr_multiline_value":
-            meta["accDescr"] = token.text.strip()
+            meta["accDescr"] = "\n".join(line.strip() for line in token.text.strip().split("\n"))
         elif kind == "section":
             sections.append(_Section(token.text[8:], token.line))
         elif kind == "taskName":
             data = tokens[index + 1] if index + 1 < len(tokens) else None
+            if data is not None and data.kind == "INVALID":
+                raise ImportError_(f"{name}:{data.line}: {_unexpected(data)}")
             if data is None or data.kind != "taskData":
                 raise ImportError_(
                     f"{name}:{token.line}: task '{token.text.strip()}' needs a score after a colon, "
@@ -226,7 +258,9 @@ def import_mermaid(text: str, name: str = "<stdin>", fallback_title: str = "Impo
     text, front_title, offset = _strip_front_matter(text, notes)
     text = _DIRECTIVE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     text = _ENTITY.sub(_decode_entity, text)
+    _detect(text, name)
     meta, sections = _parse(_lex(text, name, 1 + offset), name)
+    _unquote(meta, sections, notes)
     return dump(_build(meta, front_title, sections, notes, fallback_title, name)), notes.items
 
 
@@ -251,7 +285,9 @@ def _build(
     for section in sections:
         section_name = section.name.strip()
         if not section.tasks:
-            notes.add(f"{name}:{section.line}: section '{section_name}' has no tasks: left out (a stage needs touchpoints)")
+            notes.add(
+                f"{name}:{section.line}: section '{section_name}' has no tasks: left out (a stage needs touchpoints)"
+            )
             continue
         stage: dict[str, Any] = {"id": ids.new(section_name, "stage")}
         if section_name:
@@ -290,7 +326,8 @@ def _groups(tasks: list[_Task], notes: Notes, name: str) -> list[list[_Task]]:
         else:
             if previous is not None and previous[0].name == task.name:
                 notes.add(
-                    f"{name}:{task.line}: task '{task.name}' repeats with the same or no actors: kept as a second touchpoint"
+                    f"{name}:{task.line}: task '{task.name}' repeats with the same or no actors: "
+                    "kept as a second touchpoint"
                 )
             groups.append([task])
     return groups
@@ -317,7 +354,7 @@ def _touchpoint(group: list[_Task], ids: Ids, personas: dict[str, str], notes: N
     touchpoint["personas"] = Flow(involved)
     known = {p: s for p, s in scores.items() if s is not None}
     values = set(known.values())
-    if len(values) == 1:
+    if len(values) == 1 and len(known) == len(scores):
         touchpoint["emotion"] = _number(values.pop())
     elif values:
         touchpoint["emotion"] = {p: _number(s) for p, s in known.items()}
@@ -331,7 +368,10 @@ def _score(task: _Task, notes: Notes, name: str) -> float | None:
     low, high = SCALE
     if not low <= task.score <= high:
         clamped = float(min(high, max(low, task.score)))
-        notes.add(f"{name}:{task.line}: score {_number(task.score)} of '{task.name}' is outside 1-5: clamped to {_number(clamped)}")
+        notes.add(
+            f"{name}:{task.line}: score {_number(task.score)} of '{task.name}' is outside 1-5: "
+            f"clamped to {_number(clamped)}"
+        )
         return clamped
     return task.score
 

@@ -82,7 +82,11 @@ FIVE_A = Starter(
         ),
         Step(
             w("Ask", "Zapytanie", "Изучение"),
-            w("The customer's questions are answered", "Klient ma odpowiedzi na swoje pytania", "Клиент получил ответы на вопросы"),
+            w(
+                "The customer's questions are answered",
+                "Klient ma odpowiedzi na swoje pytania",
+                "Клиент получил ответы на вопросы",
+            ),
             w("Question in the chat", "Pytanie na czacie", "Вопрос в чате"),
             w("Asks about delivery and returns", "Pyta o dostawę i zwroty", "Спрашивает о доставке и возврате"),
             w("A quick, clear answer", "Szybka i jasna odpowiedź", "Быстрый и понятный ответ"),
@@ -110,9 +114,16 @@ FIVE_A = Starter(
     ),
     problem=Problem(
         2,
-        w("Answers take more than a day", "Odpowiedź przychodzi po ponad dobie", "Ответ приходит больше чем через сутки"),
-        w("Answer the common questions on the product page", "Odpowiedzieć na częste pytania na karcie produktu",
-          "Ответить на частые вопросы на странице товара"),
+        w(
+            "Answers take more than a day",
+            "Odpowiedź przychodzi po ponad dobie",
+            "Ответ приходит больше чем через сутки",
+        ),
+        w(
+            "Answer the common questions on the product page",
+            "Odpowiedzieć na częste pytania na karcie produktu",
+            "Ответить на частые вопросы на странице товара",
+        ),
         w("Chat first response time", "Czas pierwszej odpowiedzi na czacie", "Время первого ответа в чате"),
         "min",
         15,
@@ -122,8 +133,11 @@ FIVE_A = Starter(
 
 AIDA = Starter(
     about="The AIDA model: attention, interest, desire, action.",
-    title=w("From first glance to purchase (AIDA)", "Od pierwszego spojrzenia do zakupu (AIDA)",
-            "От первого взгляда до покупки (AIDA)"),
+    title=w(
+        "From first glance to purchase (AIDA)",
+        "Od pierwszego spojrzenia do zakupu (AIDA)",
+        "От первого взгляда до покупки (AIDA)",
+    ),
     goal=w(
         "Raise the conversion from campaign visit to order from 1.5% to 2.5% this quarter",
         "Zwiększyć w tym kwartale konwersję z wizyty z kampanii na zamówienie z 1,5% do 2,5%",
@@ -153,7 +167,11 @@ AIDA = Starter(
             w("The customer wants it", "Klient chce go mieć", "Клиент хочет продукт"),
             w("Customer reviews", "Opinie klientów", "Отзывы покупателей"),
             w("Reads reviews and compares prices", "Czyta opinie i porównuje ceny", "Читает отзывы и сравнивает цены"),
-            w("Be sure it is worth the price", "Mieć pewność, że jest wart swojej ceny", "Убедиться, что цена оправдана"),
+            w(
+                "Be sure it is worth the price",
+                "Mieć pewność, że jest wart swojej ceny",
+                "Убедиться, что цена оправдана",
+            ),
             "web",
             -1,
         ),
@@ -169,10 +187,16 @@ AIDA = Starter(
     ),
     problem=Problem(
         2,
-        w("Delivery costs appear only at checkout", "Koszt dostawy widać dopiero w koszyku",
-          "Стоимость доставки видна только в корзине"),
-        w("Show delivery costs on the product page", "Pokazywać koszt dostawy na karcie produktu",
-          "Показывать стоимость доставки на странице товара"),
+        w(
+            "Delivery costs appear only at checkout",
+            "Koszt dostawy widać dopiero w koszyku",
+            "Стоимость доставки видна только в корзине",
+        ),
+        w(
+            "Show delivery costs on the product page",
+            "Pokazywać koszt dostawy na karcie produktu",
+            "Показывать стоимость доставки на странице товара",
+        ),
         w("Add-to-cart rate", "Odsetek dodań do koszyka", "Доля добавлений в корзину"),
         "%",
         8,
@@ -220,19 +244,28 @@ FUNNEL = Starter(
             w("Retention", "Utrzymanie", "Удержание"),
             w("The customer comes back", "Klient wraca", "Клиент возвращается"),
             w("Follow-up email", "E-mail po zakupie", "Письмо после покупки"),
-            w("Gets tips on using the product", "Dostaje wskazówki, jak korzystać z produktu",
-              "Получает советы по использованию продукта"),
+            w(
+                "Gets tips on using the product",
+                "Dostaje wskazówki, jak korzystać z produktu",
+                "Получает советы по использованию продукта",
+            ),
             w("Get more from the purchase", "Mieć więcej z zakupu", "Получить больше от покупки"),
             "email",
             1,
         ),
         Step(
             w("Loyalty", "Lojalność", "Лояльность"),
-            w("The customer buys again and recommends", "Klient kupuje ponownie i poleca",
-              "Клиент покупает снова и рекомендует"),
+            w(
+                "The customer buys again and recommends",
+                "Klient kupuje ponownie i poleca",
+                "Клиент покупает снова и рекомендует",
+            ),
             w("Loyalty programme", "Program lojalnościowy", "Программа лояльности"),
-            w("Uses points for the next order", "Wykorzystuje punkty przy kolejnym zamówieniu",
-              "Тратит баллы на следующий заказ"),
+            w(
+                "Uses points for the next order",
+                "Wykorzystuje punkty przy kolejnym zamówieniu",
+                "Тратит баллы на следующий заказ",
+            ),
             w("Feel valued as a customer", "Czuć się docenionym klientem", "Чувствовать, что его ценят"),
             "app",
             2,
@@ -241,8 +274,11 @@ FUNNEL = Starter(
     problem=Problem(
         1,
         w("Plans are hard to compare", "Plany trudno porównać", "Тарифы сложно сравнить"),
-        w("One comparison table with the differences highlighted", "Jedna tabela porównawcza z wyróżnionymi różnicami",
-          "Одна таблица сравнения с выделенными различиями"),
+        w(
+            "One comparison table with the differences highlighted",
+            "Jedna tabela porównawcza z wyróżnionymi różnicami",
+            "Одна таблица сравнения с выделенными различиями",
+        ),
         w("Comparison page exit rate", "Odsetek wyjść ze strony porównania", "Доля выходов со страницы сравнения"),
         "%",
         40,
@@ -272,7 +308,11 @@ SAAS_ONBOARDING = Starter(
             w("Set up", "Konfiguracja", "Настройка"),
             w("The workspace is ready", "Przestrzeń robocza jest gotowa", "Рабочее пространство готово"),
             w("Setup checklist", "Lista kroków konfiguracji", "Список шагов настройки"),
-            w("Imports data and invites the team", "Importuje dane i zaprasza zespół", "Импортирует данные и приглашает команду"),
+            w(
+                "Imports data and invites the team",
+                "Importuje dane i zaprasza zespół",
+                "Импортирует данные и приглашает команду",
+            ),
             w("Get ready without help", "Przygotować się bez pomocy", "Подготовиться без посторонней помощи"),
             "app",
             -1,
@@ -288,16 +328,28 @@ SAAS_ONBOARDING = Starter(
         ),
         Step(
             w("Habit", "Nawyk", "Привычка"),
-            w("The product is used every week", "Produkt jest używany co tydzień", "Продуктом пользуются каждую неделю"),
+            w(
+                "The product is used every week",
+                "Produkt jest używany co tydzień",
+                "Продуктом пользуются каждую неделю",
+            ),
             w("Weekly summary", "Cotygodniowe podsumowanie", "Еженедельная сводка"),
-            w("Reads the weekly summary email", "Czyta cotygodniowe podsumowanie e-mailem", "Читает еженедельную сводку в письме"),
+            w(
+                "Reads the weekly summary email",
+                "Czyta cotygodniowe podsumowanie e-mailem",
+                "Читает еженедельную сводку в письме",
+            ),
             w("Keep track with little effort", "Trzymać rękę na pulsie bez wysiłku", "Быть в курсе без лишних усилий"),
             "email",
             1,
         ),
         Step(
             w("Upgrade", "Przejście na płatny plan", "Переход на платный тариф"),
-            w("The trial becomes a paid plan", "Wersja próbna zmienia się w płatny plan", "Пробный период становится платным тарифом"),
+            w(
+                "The trial becomes a paid plan",
+                "Wersja próbna zmienia się w płatny plan",
+                "Пробный период становится платным тарифом",
+            ),
             w("Plan choice", "Wybór planu", "Выбор тарифа"),
             w("Chooses a plan and pays", "Wybiera plan i płaci", "Выбирает тариф и платит"),
             w("A price that matches the use", "Cena dopasowana do użycia", "Цена по использованию"),
@@ -307,9 +359,16 @@ SAAS_ONBOARDING = Starter(
     ),
     problem=Problem(
         1,
-        w("The import fails on large files", "Import nie działa przy dużych plikach", "Импорт не справляется с большими файлами"),
-        w("Import in the background and email when done", "Importować w tle i wysłać e-mail po zakończeniu",
-          "Импортировать в фоне и сообщать письмом о завершении"),
+        w(
+            "The import fails on large files",
+            "Import nie działa przy dużych plikach",
+            "Импорт не справляется с большими файлами",
+        ),
+        w(
+            "Import in the background and email when done",
+            "Importować w tle i wysłać e-mail po zakończeniu",
+            "Импортировать в фоне и сообщать письмом о завершении",
+        ),
         w("Setup completion rate", "Odsetek ukończonych konfiguracji", "Доля завершённых настроек"),
         "%",
         60,
@@ -319,8 +378,11 @@ SAAS_ONBOARDING = Starter(
 
 ECOMMERCE_FIRST_PURCHASE = Starter(
     about="An online shop's first purchase: discover, browse, subscribe, buy, receive.",
-    title=w("First purchase in the online shop", "Pierwszy zakup w sklepie internetowym",
-            "Первая покупка в интернет-магазине"),
+    title=w(
+        "First purchase in the online shop",
+        "Pierwszy zakup w sklepie internetowym",
+        "Первая покупка в интернет-магазине",
+    ),
     goal=w(
         "Raise the share of new subscribers who buy within 30 days from 12% to 20%",
         "Zwiększyć udział nowych subskrybentów, którzy kupują w ciągu 30 dni, z 12% do 20%",
@@ -331,7 +393,11 @@ ECOMMERCE_FIRST_PURCHASE = Starter(
             w("Discover", "Odkrycie", "Знакомство"),
             w("The customer finds the shop", "Klient trafia do sklepu", "Клиент находит магазин"),
             w("Instagram reel", "Rolka na Instagramie", "Ролик в Instagram"),
-            w("Watches a reel with the new collection", "Ogląda rolkę z nową kolekcją", "Смотрит ролик с новой коллекцией"),
+            w(
+                "Watches a reel with the new collection",
+                "Ogląda rolkę z nową kolekcją",
+                "Смотрит ролик с новой коллекцией",
+            ),
             w("Inspiration", "Inspiracja", "Вдохновение"),
             "social",
             1,
@@ -358,15 +424,22 @@ ECOMMERCE_FIRST_PURCHASE = Starter(
             w("Buy", "Zakup", "Покупка"),
             w("The first purchase within 30 days", "Pierwszy zakup w ciągu 30 dni", "Первая покупка в течение 30 дней"),
             w("Welcome email", "E-mail powitalny", "Приветственное письмо"),
-            w("Uses the code from the welcome email", "Używa kodu z e-maila powitalnego",
-              "Использует код из приветственного письма"),
+            w(
+                "Uses the code from the welcome email",
+                "Używa kodu z e-maila powitalnego",
+                "Использует код из приветственного письма",
+            ),
             w("A discount that is easy to use", "Rabat, którego łatwo użyć", "Скидка, которой легко воспользоваться"),
             "email",
             1,
         ),
         Step(
             w("Receive", "Dostawa", "Получение"),
-            w("The order arrives as promised", "Zamówienie przychodzi zgodnie z obietnicą", "Заказ приходит в обещанный срок"),
+            w(
+                "The order arrives as promised",
+                "Zamówienie przychodzi zgodnie z obietnicą",
+                "Заказ приходит в обещанный срок",
+            ),
             w("Delivery", "Dostawa", "Доставка"),
             w("Receives the parcel", "Odbiera paczkę", "Получает посылку"),
             w("Delivery before the weekend", "Dostawa przed weekendem", "Доставка до выходных"),
@@ -376,10 +449,16 @@ ECOMMERCE_FIRST_PURCHASE = Starter(
     ),
     problem=Problem(
         1,
-        w("The size chart differs from the real fit", "Tabela rozmiarów nie zgadza się z rzeczywistością",
-          "Таблица размеров не совпадает с реальной посадкой"),
-        w("Show fit notes from other buyers", "Pokazywać uwagi o dopasowaniu od innych kupujących",
-          "Показывать отзывы о посадке от других покупателей"),
+        w(
+            "The size chart differs from the real fit",
+            "Tabela rozmiarów nie zgadza się z rzeczywistością",
+            "Таблица размеров не совпадает с реальной посадкой",
+        ),
+        w(
+            "Show fit notes from other buyers",
+            "Pokazywać uwagi o dopasowaniu od innych kupujących",
+            "Показывать отзывы о посадке от других покупателей",
+        ),
         w("Returns for wrong size", "Zwroty z powodu złego rozmiaru", "Возвраты из-за неверного размера"),
         "%",
         5,
