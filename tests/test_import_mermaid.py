@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -21,7 +22,7 @@ REFUSED = sorted(FIXTURES.glob("refused-*.mmd"))
 SHIPPED = [*sorted(EXAMPLES.glob("*.yaml")), EXAMPLES / "imports" / "workshop.mmd"]
 
 
-def imported(path: Path) -> tuple[dict[str, object], list[str], str]:
+def imported(path: Path) -> tuple[dict[str, Any], list[str], str]:
     text, notes = import_mermaid(path.read_text(encoding="utf-8"), path.name)
     return yaml.safe_load(text), notes, text
 
@@ -38,7 +39,7 @@ def test_fixtures_are_what_mermaid_itself_accepts_and_refuses() -> None:
     verdicts = {Path(line.split()[1].rstrip(":")).name: line.split()[0] for line in process.stdout.splitlines()}
     for path in files:
         journey_ok = verdicts[path.name] == "ok" and path.name != "refused-not-journey.mmd"
-        assert journey_ok == (path in ACCEPTED or path.suffix == ".mmd" and path.parent.name == "imports"), path.name
+        assert journey_ok == (path in ACCEPTED or (path.suffix == ".mmd" and path.parent.name == "imports")), path.name
 
 
 @pytest.mark.parametrize("path", [*ACCEPTED, EXAMPLES / "imports" / "workshop.mmd"], ids=lambda p: p.name)
@@ -105,7 +106,7 @@ def test_workshop_quirks() -> None:
 
 
 def test_front_matter_title_and_russian_ids() -> None:
-    data, notes, _ = imported(FIXTURES / "bank-ru.mmd")
+    data, _notes, _ = imported(FIXTURES / "bank-ru.mmd")
     assert data["title"] == "Кредитная карта за один день" and data["id"] == "kreditnaya-karta-za-odin-den"
     assert [s["id"] for s in data["stages"]] == ["zayavka", "poluchenie", "ispolzovanie"]
     wait = data["stages"][0]["touchpoints"][1]
