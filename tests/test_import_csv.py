@@ -148,7 +148,7 @@ def test_windows_code_pages_are_recognised(encoding: str, word: str) -> None:
 
 
 def test_other_encodings_and_shapes_are_refused() -> None:
-    with pytest.raises(ImportError_, match="not UTF-8 text .* save the sheet as 'CSV UTF-8'"):
+    with pytest.raises(ImportError_, match=r"not UTF-8 text .* save the sheet as 'CSV UTF-8'"):
         load(sheet([["stage", "touchpoint"], ["Été", "Crème brûlée"]]).encode("cp1252"))
     with pytest.raises(ImportError_, match="neither shape"):
         load(b"a,b\n1,2\n")
@@ -170,7 +170,7 @@ def test_xlsx(tmp_path: Path) -> None:
     assert data["stages"][0]["touchpoints"][0]["emotion"] == {"anna": 1}
     _, notes = load(out.getvalue(), "sheet.xlsx")
     assert "sheet.xlsx: only the first sheet 'Sheet' is read" in notes
-    with pytest.raises(ImportError_, match="not a readable .xlsx"):
+    with pytest.raises(ImportError_, match=r"not a readable \.xlsx"):
         load(b"PK\x03\x04garbage", "broken.xlsx")
 
 

@@ -49,8 +49,12 @@ def dump(data: dict[str, Any], header: str = "") -> str:
 
 def scalar(value: str) -> str:
     """One text as a YAML scalar on a single line, quoted only when needed (for hand-written YAML)."""
-    text = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=10_000, default_style=None)
+    text = yaml.dump(value, Dumper=yaml.SafeDumper, allow_unicode=True, width=_ONE_LINE)
     text = text.removesuffix("\n...\n").removesuffix("\n")
-    if "\n" in text:  # a literal block or a folded plain scalar: use double quotes instead
-        text = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=10_000, default_style='"').rstrip("\n")
+    if "\n" in text:  # several lines: double quotes write them as \n on one line
+        text = yaml.dump(value, Dumper=yaml.SafeDumper, allow_unicode=True, width=_ONE_LINE, default_style='"')
+        text = text.rstrip("\n")
     return text
+
+
+_ONE_LINE = 1 << 30
