@@ -161,3 +161,18 @@ def test_stdin_and_stdout() -> None:
 def test_same_input_same_bytes() -> None:
     path = FIXTURES / "workshop-quirks.mmd"
     assert imported(path)[2] == imported(path)[2]
+
+
+def test_command_errors(tmp_path: Path) -> None:
+    missing = run_cli("import", "mermaid", str(tmp_path / "nope.mmd"))
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr
+    latin = tmp_path / "latin.mmd"
+    latin.write_bytes("journey\n  section Été\n    Café: 3\n".encode("cp1252"))
+    refused = run_cli("import", "mermaid", str(latin))
+    assert refused.exit_code == 1 and "not UTF-8 text" in refused.stderr
+    source = tmp_path / "j.mmd"
+    source.write_text("journey\n  section S\n    Go: 3\n", encoding="utf-8")
+    over_input = run_cli("import", "mermaid", str(source), "-o", str(source))
+    assert over_input.exit_code == 2 and "one of the input files" in over_input.stderr
+    assert source.read_text(encoding="utf-8") == "journey\n  section S\n    Go: 3\n"
+    assert run_cli("import", "csv", str(source)).exit_code == 1  # not a sheet: refused, nothing written
