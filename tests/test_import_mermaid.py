@@ -129,7 +129,7 @@ def test_directive_no_title_tasks_before_a_section_polish_ids() -> None:
         ("", "must start with 'journey'"),
         ("journey\n", "the journey has no tasks"),
         ("journey\n  title x\n  section s\n  accDescr {\n  never closed\n", "'accDescr {' is never closed"),
-        ("journey\n  section S\n    Journeys end: 3\n", ":3: Mermaid reads the word 'journey'"),
+        ("journey\n  section S\n    Journey end: 3\n", ":3: Mermaid reads the word 'journey'"),
     ],
 )
 def test_more_refusals(text: str, message: str) -> None:

@@ -34,7 +34,8 @@ _INITIAL: list[tuple[re.Pattern[str], str | None]] = [
     (re.compile(r"\n+", re.I), "NEWLINE"),
     (re.compile(r"\s+", re.I), None),
     (re.compile(r"#[^\n]*", re.I), None),
-    (re.compile(r"journey", re.I), "journey"),
+    # Jison ends a literal rule that ends in a letter with a word boundary (JavaScript's ASCII one).
+    (re.compile(r"journey(?![A-Za-z0-9_])", re.I), "journey"),
     (re.compile(r"title\s[^#\n;]+", re.I), "title"),
     (re.compile(r"accTitle\s*:\s*", re.I), "acc_title"),
     (re.compile(r"accDescr\s*:\s*", re.I), "acc_descr"),
@@ -50,6 +51,8 @@ _UNTIL_BRACE = re.compile(r"[^}]*")
 # Mermaid turns `#quot;` and `#9829;` into characters before parsing (encodeEntities).
 _ENTITY = re.compile(r"#(\w+);")
 _COMMENT_LINE = re.compile(r"^\s*%%(?!\{)[^\n]*\n?", re.M)  # Mermaid's cleanupComments
+_ACC_LINES = re.compile(r"[ \t]*\n\s*")  # as Mermaid's setAccDescription: no indentation, no blank lines
+_PLACEHOLDER = re.compile("\ue000(\\w+)\ue001")
 _DIRECTIVE = re.compile(r"%%\{.*?\}%%", re.S)
 _JS_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|0x[0-9a-f]+|0o[0-7]+|0b[01]+|[+-]?Infinity", re.I)
 
@@ -81,7 +84,12 @@ def _decode_entity(match: re.Match[str]) -> str:
     code = match.group(1)
     text = f"&#{code};" if code.isdigit() else f"&{code};"
     decoded = html.unescape(text)
-    return match.group(0) if decoded == text else decoded
+    return decoded  # an unknown name stays "&name;", as Mermaid shows it
+
+
+def _restore(text: str) -> str:
+    """Entities back as the characters they stand for, once the lexer is done with the text."""
+    return _PLACEHOLDER.sub(_decode_entity, text)
 
 
 def _strip_front_matter(text: str, notes: Notes) -> tuple[str, str | None, int]:
@@ -185,17 +193,17 @@ def _parse(tokens: list[_Token], name: str) -> tuple[dict[str, str], list[_Secti
         if kind == "NEWLINE":
             pass
         elif kind == "title":
-            meta["title"] = token.text[6:]
+            meta["title"] = _restore(token.text[6:])
         elif kind in ("acc_title", "acc_descr"):
             value = tokens[index + 1] if index + 1 < len(tokens) else None
             if value is None or value.kind != f"{kind}_value":
                 raise ImportError_(f"{name}:{token.line}: '{token.text.strip()}' needs a text after it")
-            meta["accTitle" if kind == "acc_title" else "accDescr"] = value.text.strip()
+            meta["accTitle" if kind == "acc_title" else "accDescr"] = _restore(_ACC_LINES.sub("\n", value.text.strip()))
             index += 1
         elif kind == "acc_descr_multiline_value":
-            meta["accDescr"] = "\n".join(line.strip() for line in token.text.strip().split("\n"))
+            meta["accDescr"] = _restore(_ACC_LINES.sub("\n", token.text.strip()))
         elif kind == "section":
-            sections.append(_Section(token.text[8:], token.line))
+            sections.append(_Section(_restore(token.text[8:]), token.line))
         elif kind == "taskName":
             data = tokens[index + 1] if index + 1 < len(tokens) else None
             if data is not None and data.kind == "INVALID":
@@ -216,11 +224,11 @@ def _parse(tokens: list[_Token], name: str) -> tuple[dict[str, str], list[_Secti
 
 
 def _unexpected(token: _Token) -> str:
-    text = token.text.strip()
+    text = _restore(token.text.strip())
     if token.kind == "journey":
         return (
-            "Mermaid reads the word 'journey' anywhere as the diagram's keyword, so a task or section "
-            "may not start with it: reword it (e.g. 'The journey ...')"
+            "Mermaid reads the word 'journey' as the diagram's keyword, so a task may not start with "
+            "it: reword it (e.g. 'The journey ...')"
         )
     if token.kind == "INVALID" and text == ";":
         return "';' is not allowed in a journey line (Mermaid refuses it): use ',' or write it as '#59;'"
@@ -233,8 +241,8 @@ def _task(name_token: _Token, data: _Token, name: str) -> _Task:
     pieces = data.text[1:].split(":")
     score_text = pieces[0].strip()
     score = _js_number(score_text)
-    actors = [actor.strip() for actor in pieces[1].split(",")] if len(pieces) > 1 else []
-    return _Task(name_token.text.strip(), score, actors, name_token.line, pieces[2:])
+    actors = [_restore(actor.strip()) for actor in pieces[1].split(",")] if len(pieces) > 1 else []
+    return _Task(_restore(name_token.text.strip()), score, actors, name_token.line, pieces[2:])
 
 
 def _js_number(text: str) -> float | None:
@@ -254,14 +262,23 @@ def _js_number(text: str) -> float | None:
 def import_mermaid(text: str, name: str = "<stdin>", fallback_title: str = "Imported journey") -> tuple[str, list[str]]:
     """Mermaid journey text -> (cjmap map YAML, notes on what could not be carried over)."""
     notes = Notes()
+    meta, sections = parse_journey(text, name, notes)
+    _unquote(meta, sections, notes)
+    return dump(_build(meta, meta.pop("front matter title", None), sections, notes, fallback_title, name)), notes.items
+
+
+def parse_journey(text: str, name: str, notes: Notes) -> tuple[dict[str, str], list[_Section]]:
+    """What Mermaid's journeyDb holds after parsing: title and acc texts, sections with their tasks."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     text, front_title, offset = _strip_front_matter(text, notes)
     text = _DIRECTIVE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    text = _ENTITY.sub(_decode_entity, text)
+    # Like Mermaid, hide entities from the lexer (`#59;` is a ';' that must not end the line).
+    text = _ENTITY.sub(lambda m: f"\ue000{m.group(1)}\ue001", text)
     _detect(text, name)
     meta, sections = _parse(_lex(text, name, 1 + offset), name)
-    _unquote(meta, sections, notes)
-    return dump(_build(meta, front_title, sections, notes, fallback_title, name)), notes.items
+    if front_title:
+        meta["front matter title"] = front_title
+    return meta, sections
 
 
 def _build(
