@@ -69,3 +69,67 @@ def test_csv_import_of_any_names_keeps_them_and_validates(rows: list[tuple[str, 
     data = yaml.safe_load(text)
     actions = {t.get("action") for s in data["stages"] for t in s["touchpoints"]}
     assert actions <= {None} | {action.strip() for _, _, action, _ in rows}
+
+
+def _mermaid_of(text: str) -> str:
+    from cjmap.document import Loader
+    from cjmap.journey import Journey
+    from cjmap.render.mermaid import render_mermaid
+    from cjmap.source import Limits
+    from cjmap.validate import Settings, check_stdin
+    from tests.conftest import TODAY
+
+    result = check_stdin(Loader(Limits()), text.encode("utf-8"), Settings(today=TODAY))
+    assert result.journey_map is not None, result.diagnostics
+    return render_mermaid(Journey.build(result.journey_map))
+
+
+def _stable(text: str, actor: bool = False) -> bool:
+    """Names the exporter writes the same way twice. (It collapses spaces before it turns an
+    actor's commas into spaces, so 'a,,b' gives 'a  b' and then 'a b': reported to the lead.)"""
+    once = clean(text, actor)
+    quoted = len(once) > 2 and once[0] == once[-1] == '"'  # read as quotes around a name: a known limit
+    return once != "-" and clean(once, actor) == once and not quoted
+
+
+NAMES = TRICKY.filter(_stable)
+PERSONA_NAMES = st.lists(TRICKY.map(lambda s: s.strip()).filter(lambda s: _stable(s, actor=True)), max_size=4)
+
+
+@st.composite
+def cjmap_maps(draw: st.DrawFn) -> str:
+    """A map with tricky names, per-persona emotions on a random scale and partial persona lists."""
+    low = draw(st.integers(-5, 2))
+    high = draw(st.integers(low + 1, 10))
+    names = draw(PERSONA_NAMES.filter(lambda ns: len({clean(n, actor=True) for n in ns}) == len(ns)))
+    personas = [{"id": f"p{i}", "name": name} for i, name in enumerate(names)]
+    stages = []
+    previous_label = None
+    for s in range(draw(st.integers(1, 3))):
+        touchpoints = []
+        for t in range(draw(st.integers(1, 3))):
+            label = draw(NAMES)
+            if clean(label) == previous_label:  # adjacent same-named touchpoints merge: a known limit
+                label = f"{label} {s}.{t}"
+            previous_label = clean(label)
+            touchpoint: dict[str, Any] = {"id": f"t{s}-{t}", "name": label}
+            if personas and draw(st.booleans()):
+                touchpoint["personas"] = draw(st.lists(st.sampled_from([p["id"] for p in personas]), unique=True))
+            # (A per-persona emotion on a touchpoint with `personas: []` exports no task at all: an
+            # exporter edge case reported to the lead, left out here.)
+            if personas and touchpoint.get("personas") != [] and draw(st.booleans()):
+                touchpoint["emotion"] = {p["id"]: draw(st.integers(low, high)) for p in personas}
+            elif draw(st.booleans()):
+                touchpoint["emotion"] = draw(st.integers(low, high))
+            touchpoints.append(touchpoint)
+        stages.append({"id": f"s{s}", "name": draw(NAMES), "touchpoints": touchpoints})
+    data = {"cjmap": 1, "id": "m", "title": draw(NAMES), "emotion_scale": [low, high], "personas": personas}
+    return dump({**data, "stages": stages})
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cjmap_maps())
+def test_export_import_export_is_stable_for_any_map(text: str) -> None:
+    exported = _mermaid_of(text)
+    imported, _ = import_mermaid(exported, "x.mmd")
+    assert _mermaid_of(imported) == exported

@@ -121,11 +121,12 @@ def _detect(text: str, name: str) -> None:
 
 
 def _unquote(meta: dict[str, str], sections: list[_Section], notes: Notes) -> None:
-    """Quotes are plain characters to Mermaid, but "Sign up" is meant as the name Sign up."""
+    """Quotes are plain characters to Mermaid, but "Sign up" is meant as the name Sign up (double
+    quotes only: single ones are as often apostrophes)."""
 
     def bare(text: str) -> str:
         stripped = text.strip()
-        if len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "\"'":
+        if len(stripped) > 2 and stripped[0] == stripped[-1] == '"' and stripped[1:-1].strip():
             notes.add("quotes around names are dropped (Mermaid would show them)")
             return stripped[1:-1].strip()
         return text
