@@ -113,11 +113,11 @@ def cjmap_maps(draw: st.DrawFn) -> str:
                 label = f"{label} {s}.{t}"
             previous_label = clean(label)
             touchpoint: dict[str, Any] = {"id": f"t{s}-{t}", "name": label}
-            if personas and draw(st.booleans()):
+            if bool(personas) and draw(st.booleans()):
                 touchpoint["personas"] = draw(st.lists(st.sampled_from([p["id"] for p in personas]), unique=True))
             # (A per-persona emotion on a touchpoint with `personas: []` exports no task at all: an
             # exporter edge case reported to the lead, left out here.)
-            if personas and touchpoint.get("personas") != [] and draw(st.booleans()):
+            if bool(personas) and touchpoint.get("personas") != [] and draw(st.booleans()):
                 touchpoint["emotion"] = {p["id"]: draw(st.integers(low, high)) for p in personas}
             elif draw(st.booleans()):
                 touchpoint["emotion"] = draw(st.integers(low, high))
