@@ -107,7 +107,8 @@ def test_one_row_per_touchpoint(tmp_path: Path) -> None:
     assert reel["action"] == "Watches a reel, likes it" and reel["emotion"] == {"anna": 1}
     assert search["channel"] == "search"  # the built-in channel's English name
     assert newsletter["channel"] == "fax-machine" and data["channels"] == [{"id": "fax-machine", "name": "Fax machine"}]
-    assert newsletter["emotion"] == {"anna": 2, "piotr": -2}
+    assert newsletter["emotion"] == {"anna": 7, "piotr": -3}
+    assert data["emotion_scale"] == [-10, 10]  # the first usual scale that holds every value
     checkout = buy["touchpoints"]
     assert len(checkout) == 1 and checkout[0]["channel"] == "web"
     assert checkout[0]["pain_points"] == ["Delivery cost shown late", "No instalments", "Card declined"]
@@ -115,11 +116,16 @@ def test_one_row_per_touchpoint(tmp_path: Path) -> None:
         "sheet.csv: column 'Owner' is ignored",
         "sheet.csv:6: stage 'Discover' appears again: its touchpoints are merged into one stage",
         "channel 'Fax machine' is not built in: declared as 'fax-machine'",
-        "sheet.csv:6: emotion 7 of 'Newsletter' is outside [-2, 2]: clamped to 2",
-        "sheet.csv:6: emotion -3 of 'Newsletter' is outside [-2, 2]: clamped to -2",
         "sheet.csv:5: touchpoint 'Checkout' appears twice in one stage: merged",
     ]
     validates(tmp_path, sheet(ROWS).encode("utf-8"))
+
+
+def test_scale_of_unusual_values() -> None:
+    rows = [["stage", "touchpoint", "emotion"], ["A", "One", "-12"], ["A", "Two", "30"]]
+    data, notes = load(sheet(rows).encode("utf-8"))
+    assert data["emotion_scale"] == [-12, 30]
+    assert notes == ["the emotions fit no usual scale: the map's emotion_scale is [-12, 30]"]
 
 
 def test_scale_follows_the_scores() -> None:

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from typing import Any
 
 from cjmap.channels import BUILTIN_CHANNELS
-from cjmap.importers import ImportError_, Notes
+from cjmap.importers import ImportError_, Notes, cells
 from cjmap.importers.slug import Ids, slugify
 from cjmap.importers.yaml_out import Flow, dump
 from cjmap.render.i18n import CHANNEL_NAMES, REPORT
@@ -76,14 +77,12 @@ _BUILTIN_CHANNELS = {channel.id for channel in BUILTIN_CHANNELS}
 _CHANNEL_BY_NAME = {c.name.casefold(): c.id for c in BUILTIN_CHANNELS if c.name} | {
     name.casefold(): cid for names in CHANNEL_NAMES.values() for cid, name in names.items()
 }
-_NUMBER = re.compile(r"[-+−–]?\d+(?:[.,]\d+)?")
-_PERSONA_VALUE = re.compile(r"^\s*(?P<name>[^:]+?)\s*[:=]\s*(?P<value>.*)$")
 _MIXED = re.compile(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
 _POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
-_STAGE_NUMBER = re.compile(r"^\d+\.\s+")
 LIST_FIELDS = ("pain_points", "opportunities", "kpis", "content")
 TEXT_FIELDS = ("action", "backstage", "need", "thoughts")
-SCALES = ((-2, 2), (1, 5), (0, 10))
+# The usual emotion scales, the first that holds every value in the sheet is the map's.
+SCALES = ((-2, 2), (-3, 3), (1, 5), (0, 5), (1, 7), (1, 10), (0, 10), (-5, 5), (-10, 10))
 
 
 def import_table(raw: bytes, name: str, fallback_title: str) -> tuple[str, list[str]]:
@@ -213,7 +212,7 @@ def _from_rows(rows: list[list[str]], name: str, notes: Notes) -> list[Stage]:
             head, _, persona = label.partition(":")
             field = "emotion" if LABELS.get(head.strip().casefold()) == "emotion" else None
             persona = persona.strip() or None
-        if field is None or field in ("curve", "next", "id"):
+        if field is None or field in ("curve", "id"):
             if label:
                 notes.add(f"{name}: column '{label}' is ignored")
             continue
@@ -229,8 +228,10 @@ def _from_rows(rows: list[list[str]], name: str, notes: Notes) -> list[Stage]:
                 continue
             if field == "stage":
                 current = value
+            elif field == "emotion" and persona:
+                fields["emotion"][persona] = value
             elif field == "emotion":
-                fields["emotion"][persona or ""] = value
+                fields["emotion"].update(cells.emotions(value))
             else:
                 fields[field] = value
         if not fields.get("touchpoint"):
@@ -255,29 +256,33 @@ def _from_grid(rows: list[list[str]], name: str, notes: Notes) -> list[Stage]:
             continue
         label = row[0].strip()
         field = LABELS.get(label.casefold())
-        if field in (None, "curve", "next", "stage", "touchpoint"):
+        if field in (None, "curve", "stage", "touchpoint"):
             notes.add(f"{name}:{number}: row '{label}' is ignored" + ("" if field else " (not a lane cjmap knows)"))
             continue
         lanes.append((number - 1, field))
     stages: list[Stage] = []
-    current = ""
+    current, goal = "", None
     for column in range(1, len(names)):
         if stage_row is not None and stage_row[column].strip():
-            current = stage_row[column].strip()
-            if _STAGE_NUMBER.match(current):
-                current = _STAGE_NUMBER.sub("", current)
-        touchpoint = names[column].strip()
+            current, goal = cells.stage_name(stage_row[column])
+        touchpoint, entry, named = cells.touchpoint_name(names[column])
         if not touchpoint:
             if any(rows[r][column].strip() for r, _ in lanes):
                 notes.add(f"{name}: column {column + 1} has no touchpoint name: ignored")
             continue
-        fields: dict[str, Any] = {"line": touch_row + 1, "touchpoint": touchpoint, "emotion": {}}
+        fields: dict[str, Any] = {"line": touch_row + 1, "touchpoint": touchpoint, "emotion": {}, "goal": goal}
+        if entry:
+            fields["entry"] = True
+        if named:
+            fields["personas"] = "\n".join(named)
         for row_index, field in lanes:
             value = rows[row_index][column].strip()
             if not value:
                 continue
             if field == "emotion":
-                fields["emotion"] = _emotion_cell(value)
+                fields["emotion"] = cells.emotions(value)
+            elif field == "content":
+                fields.update({key: "\n".join(items) for key, items in cells.data_lane(value).items()})
             elif field == "need" and "\n" in value:
                 need, _, thoughts = value.partition("\n")
                 fields["need"], fields["thoughts"] = need.strip(), thoughts.strip().strip('“”„«»"')
@@ -287,16 +292,6 @@ def _from_grid(rows: list[list[str]], name: str, notes: Notes) -> list[Stage]:
             stages.append((current, []))
         stages[-1][1].append(fields)
     return stages
-
-
-def _emotion_cell(value: str) -> dict[str, str]:
-    """'1', or one 'Name: value' per line for several personas."""
-    per_persona = {}
-    for line in value.split("\n"):
-        match = _PERSONA_VALUE.match(line)
-        if match and not _NUMBER.fullmatch(match.group("name").strip()):
-            per_persona[match.group("name").strip()] = match.group("value")
-    return per_persona or {"": value}
 
 
 # The map --------------------------------------------------------------------------------------
@@ -310,14 +305,17 @@ def _build(stages: list[Stage], title: str, notes: Notes, name: str) -> dict[str
     values: list[float] = []
     for _, touchpoints in stages:
         for fields in touchpoints:
-            for persona_name in list(fields["emotion"]) + _lines(fields.get("personas", "")):
+            for persona_name in list(fields["emotion"]) + cells.lines(fields.get("personas", "")):
                 if persona_name and persona_name not in personas:
                     personas[persona_name] = persona_ids.new(persona_name, "persona")
             for raw in fields["emotion"].values():
-                number = _number(raw)
+                number = cells.number(raw)
                 if number is not None:
                     values.append(number)
-    scale = next((s for s in SCALES if all(s[0] <= v <= s[1] for v in values)), SCALES[0])
+    scale = next((s for s in SCALES if all(s[0] <= v <= s[1] for v in values)), None)
+    if scale is None:
+        scale = (min(-2, math.floor(min(values))), max(2, math.ceil(max(values))))
+        notes.add(f"the emotions fit no usual scale: the map's emotion_scale is {list(scale)}")
     ids = Ids()
     channels: dict[str, str] = {}
     out_stages: list[dict[str, Any]] = []
@@ -336,13 +334,14 @@ def _build(stages: list[Stage], title: str, notes: Notes, name: str) -> dict[str
             label = fields["touchpoint"]
             if label in merged:
                 notes.add(f"{name}:{fields['line']}: touchpoint '{label}' appears twice in one stage: merged")
-                _merge(merged[label], _touchpoint(fields, None, personas, channels, scale, notes, name))
+                _merge(merged[label], _touchpoint(fields, None, personas, channels, notes, name))
                 continue
-            touchpoint = _touchpoint(fields, ids, personas, channels, scale, notes, name)
+            touchpoint = _touchpoint(fields, ids, personas, channels, notes, name)
             merged[label] = touchpoint
             out.append(touchpoint)
         stage["touchpoints"] = out
         out_stages.append(stage)
+    outcomes = _resolve_flows(out_stages, ids, notes, name)
     data: dict[str, Any] = {"cjmap": 1, "id": slugify(title, "journey"), "title": title}
     if scale != (-2, 2):
         data["emotion_scale"] = Flow(scale)
@@ -351,7 +350,55 @@ def _build(stages: list[Stage], title: str, notes: Notes, name: str) -> dict[str
     if channels:
         data["channels"] = [{"id": cid, "name": cname} for cid, cname in channels.items()]
     data["stages"] = out_stages
+    if outcomes:
+        data["outcomes"] = outcomes
     return data
+
+
+def _resolve_flows(stages: list[dict[str, Any]], ids: Ids, notes: Notes, name: str) -> list[dict[str, Any]]:
+    """'Next' and decision targets by name -> ids of touchpoints, stages or new outcomes."""
+    by_label: dict[str, str] = {}
+    for stage in stages:
+        for touchpoint in stage["touchpoints"]:
+            by_label.setdefault(touchpoint["name"].casefold(), touchpoint["id"])
+    for stage in stages:
+        by_label.setdefault(stage.get("name", stage["id"]).casefold(), stage["id"])
+    outcomes: dict[str, dict[str, Any]] = {}
+
+    def target(label: str) -> str:
+        outcome, kind = cells.outcome_name(label)
+        key = label.strip().casefold()
+        if key in by_label:
+            return by_label[key]
+        if kind is None or outcome.casefold() not in by_label:
+            outcome_id = ids.new(outcome, "outcome")
+            by_label[outcome.casefold()] = outcome_id
+            outcomes[outcome_id] = {"id": outcome_id, "name": outcome} | ({"kind": kind} if kind else {})
+            if kind is None:
+                notes.add(f"'{outcome}' is no touchpoint or stage of the sheet: added as an outcome")
+        return by_label[outcome.casefold()]
+
+    for stage in stages:
+        for touchpoint in stage["touchpoints"]:
+            flow: cells.Flow | None = touchpoint.pop("_flow", None)
+            if flow is None:
+                continue
+            if flow.next:
+                touchpoint["next"] = [target(label) for label in flow.next]
+                if "entry" in touchpoint:
+                    touchpoint["entry"] = touchpoint.pop("entry")
+                continue
+            branches: list[dict[str, Any]] = [{"when": when, "to": target(to)} for when, to, _ in flow.branches]
+            chances = [chance for _, _, chance in flow.branches]
+            if all(c is not None for c in chances) and abs(sum(c for c in chances if c is not None) - 1) < 1e-6:
+                for branch, chance in zip(branches, chances, strict=True):
+                    branch["probability"] = chance
+            elif any(c is not None for c in chances):
+                notes.add(f"{name}: the branch shares of '{touchpoint['name']}' do not add up to 100%: left out")
+            touchpoint["decision"] = {"question": flow.question, "branches": branches}
+            if "entry" in touchpoint:
+                touchpoint["entry"] = touchpoint.pop("entry")
+    return list(outcomes.values())
 
 
 def _touchpoint(
@@ -359,7 +406,6 @@ def _touchpoint(
     ids: Ids | None,
     personas: dict[str, str],
     channels: dict[str, str],
-    scale: tuple[int, int],
     notes: Notes,
     name: str,
 ) -> dict[str, Any]:
@@ -368,20 +414,38 @@ def _touchpoint(
     touchpoint: dict[str, Any] = {"id": ids.new(label, "touchpoint") if ids else "", "name": label}
     if fields.get("channel"):
         touchpoint["channel"] = _channel(fields["channel"], channels, notes, name, line)
-    involved = [personas[p] for p in _lines(fields.get("personas", "")) if p in personas]
+    involved = [personas[p] for p in cells.lines(fields.get("personas", "")) if p in personas]
     if involved:
         touchpoint["personas"] = Flow(involved)
     for key in TEXT_FIELDS:
         if fields.get(key):
             touchpoint[key] = fields[key]
-    emotion = _emotion(fields["emotion"], personas, scale, notes, name, line, label)
+    emotion = _emotion(fields["emotion"], personas, notes, name, line, label)
     if emotion is not None:
         touchpoint["emotion"] = emotion
+    readers = {"pain_points": cells.pain_point, "opportunities": cells.opportunity, "kpis": cells.kpi}
     for key in LIST_FIELDS:
-        items = _lines(fields.get(key, ""))
+        items = [readers.get(key, str)(item) for item in cells.lines(fields.get(key, ""))]
         if items:
             touchpoint[key] = items
+    for key in ("data", "collects"):
+        slugs = [slugify(item, "data") for item in cells.lines(fields.get(key, "").replace(",", "\n"))]
+        if slugs:
+            touchpoint[key] = Flow(dict.fromkeys(slugs))
+    if fields.get("next"):
+        flow = cells.flow(fields["next"])
+        if flow is None:
+            notes.add(f"{name}:{line}: where '{label}' leads is not readable: '{_short(fields['next'])}' left out")
+        else:
+            touchpoint["_flow"] = flow
+    if fields.get("entry"):
+        touchpoint["entry"] = True
     return touchpoint
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 40 else flat[:39] + "…"
 
 
 def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
@@ -390,6 +454,8 @@ def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
             continue
         if key in LIST_FIELDS:
             into[key] = into.get(key, []) + [item for item in value if item not in into.get(key, [])]
+        elif key in ("data", "collects"):
+            into[key] = Flow(dict.fromkeys([*into.get(key, []), *value]))
         elif key == "emotion" and isinstance(value, dict) and isinstance(into.get("emotion"), dict):
             into["emotion"] = {**value, **into["emotion"]}
         else:
@@ -397,8 +463,8 @@ def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:
 
 
 def _channel(text: str, channels: dict[str, str], notes: Notes, name: str, line: int) -> str:
-    first = _lines(text)[0]
-    if len(_lines(text)) > 1:
+    first = cells.lines(text)[0]
+    if len(cells.lines(text)) > 1:
         notes.add(f"{name}:{line}: several channels in one cell: only '{first}' is kept")
     key = first.casefold()
     if key in _BUILTIN_CHANNELS:
@@ -415,26 +481,20 @@ def _channel(text: str, channels: dict[str, str], notes: Notes, name: str, line:
 
 
 def _emotion(
-    cells: dict[str, str],
+    given: dict[str, str],
     personas: dict[str, str],
-    scale: tuple[int, int],
     notes: Notes,
     name: str,
     line: int,
     label: str,
 ) -> float | dict[str, float] | None:
     values: dict[str, float] = {}
-    for persona_name, raw in cells.items():
-        number = _number(raw)
+    for persona_name, raw in given.items():
+        number = cells.number(raw)
         if number is None:
             notes.add(f"{name}:{line}: emotion '{raw}' of '{label}' is not a number: left out")
             continue
-        low, high = scale
-        if not low <= number <= high:
-            clamped = float(min(high, max(low, number)))
-            notes.add(f"{name}:{line}: emotion {raw} of '{label}' is outside {list(scale)}: clamped to {clamped:g}")
-            number = clamped
-        values[personas[persona_name] if persona_name else ""] = _plain(number)
+        values[personas[persona_name] if persona_name else ""] = int(number) if number == int(number) else number
     if not values:
         return None
     if "" in values:
@@ -442,18 +502,3 @@ def _emotion(
             notes.add(f"{name}:{line}: '{label}' has a shared emotion and per-persona ones: the shared one is kept")
         return values[""]
     return values
-
-
-def _number(text: str) -> float | None:
-    match = _NUMBER.search(text)
-    if match is None:
-        return None
-    return float(match.group(0).replace("−", "-").replace("–", "-").replace(",", "."))
-
-
-def _plain(value: float) -> float:
-    return int(value) if value == int(value) else value
-
-
-def _lines(text: str) -> list[str]:
-    return [line.strip().lstrip("•-*").strip() for line in text.split("\n") if line.strip().lstrip("•-*").strip()]
