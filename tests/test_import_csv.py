@@ -183,3 +183,41 @@ def test_xlsx(tmp_path: Path) -> None:
 def test_same_input_same_bytes() -> None:
     raw = GRID.read_bytes()
     assert import_table(raw, "g.csv", "G") == import_table(raw, "g.csv", "G")
+
+
+def test_rows_with_flow_columns(tmp_path: Path) -> None:
+    rows = [
+        ["stage", "touchpoint", "channel", "emotion", "next", "kpis", "pain points"],
+        ["Ask", "Compare prices (entry point)", "web", "-1",
+         "Buy here?\nHas a code → Checkout (60%)\nCheaper elsewhere → Lost to a rival (lost) (40%)",
+         "Bounce rate: 40% / 30%", "Delivery cost shown late (severity: high, reported)"],
+        ["Ask", "Reminder", "sms", "0", "Checkout", "", ""],
+        ["Act", "Checkout", "web", "1", "Next: Thank-you page, Review", "", ""],
+        ["Act", "Thank-you page", "web", "1", "", "", ""],
+        ["Advocate", "Review", "email", "2", "Happy customer (success)", "", ""],
+    ]  # fmt: skip
+    data = validates(tmp_path, sheet(rows).encode("utf-8"))
+    compare, reminder = data["stages"][0]["touchpoints"]
+    assert compare["name"] == "Compare prices" and compare["entry"] is True
+    assert compare["decision"] == {
+        "question": "Buy here?",
+        "branches": [
+            {"when": "Has a code", "to": "checkout", "probability": 0.6},
+            {"when": "Cheaper elsewhere", "to": "lost-to-a-rival", "probability": 0.4},
+        ],
+    }
+    assert compare["kpis"] == [{"name": "Bounce rate", "unit": "%", "target": 30, "actual": 40}]
+    assert compare["pain_points"] == [{"text": "Delivery cost shown late", "severity": "high", "evidence": "reported"}]
+    assert reminder["next"] == ["checkout"]
+    assert data["stages"][1]["touchpoints"][0]["next"] == ["thank-you-page", "review"]
+    assert data["outcomes"] == [
+        {"id": "lost-to-a-rival", "name": "Lost to a rival", "kind": "lost"},
+        {"id": "happy-customer", "name": "Happy customer", "kind": "success"},
+    ]
+    _, notes = load(sheet(rows).encode("utf-8"))
+    assert notes == []
+    shares = [row[:] for row in rows]
+    shares[1][4] = "Buy here?\nHas a code → Checkout (60%)\nCheaper elsewhere → Checkout (30%)"
+    data, notes = load(sheet(shares).encode("utf-8"))
+    assert "probability" not in data["stages"][0]["touchpoints"][0]["decision"]["branches"][0]
+    assert "sheet.csv: the branch shares of 'Compare prices' do not add up to 100%: left out" in notes

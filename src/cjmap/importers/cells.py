@@ -168,9 +168,11 @@ def flow(text: str) -> Flow | None:
     items = lines(text)
     if not items:
         return None
-    match = _NEXT.match(items[0])
-    if match and len(items) == 1:
-        return Flow(next=[target.strip() for target in match.group("targets").split(",") if target.strip()])
+    if not any(_BRANCH.match(item) for item in items):
+        # 'Next: A, B' as the grid writes it, or plain target names, one a line or comma-separated
+        first = _NEXT.match(items[0])
+        items = [first.group("targets") if first else items[0], *items[1:]]
+        return Flow(next=[target.strip() for item in items for target in item.split(",") if target.strip()])
     branches = []
     for item in items[1:]:
         branch = _BRANCH.match(item)

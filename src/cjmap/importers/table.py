@@ -65,6 +65,11 @@ _EXTRA_LABELS = {
     "channel": "channel",
     "emotion": "emotion",
     "stage": "stage",
+    "next": "next",
+    "decision": "next",
+    "entry": "entry",
+    "data": "data",
+    "collects": "collects",
 }
 LABELS: dict[str, str] = {}
 for _field, _key in _LANE_WORDS.items():
@@ -79,6 +84,8 @@ _CHANNEL_BY_NAME = {c.name.casefold(): c.id for c in BUILTIN_CHANNELS if c.name}
 }
 _MIXED = re.compile(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
 _POLISH = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
+YES = {"yes", "y", "true", "x", "1", "✔", "tak", "да"}
+NO = {"no", "n", "false", "0", "-", "nie", "нет"}
 LIST_FIELDS = ("pain_points", "opportunities", "kpis", "content")
 TEXT_FIELDS = ("action", "backstage", "need", "thoughts")
 # The usual emotion scales, the first that holds every value in the sheet is the map's.
@@ -228,6 +235,12 @@ def _from_rows(rows: list[list[str]], name: str, notes: Notes) -> list[Stage]:
                 continue
             if field == "stage":
                 current = value
+            elif field == "touchpoint":
+                fields["touchpoint"], entry, named = cells.touchpoint_name(value)
+                if entry:
+                    fields["entry"] = True
+                if named:
+                    fields["personas"] = "\n".join(named)
             elif field == "emotion" and persona:
                 fields["emotion"][persona] = value
             elif field == "emotion":
@@ -438,8 +451,11 @@ def _touchpoint(
             notes.add(f"{name}:{line}: where '{label}' leads is not readable: '{_short(fields['next'])}' left out")
         else:
             touchpoint["_flow"] = flow
-    if fields.get("entry"):
+    entry = fields.get("entry")
+    if entry is True or (isinstance(entry, str) and entry.strip().casefold() in YES):
         touchpoint["entry"] = True
+    elif isinstance(entry, str) and entry.strip().casefold() not in NO:
+        notes.add(f"{name}:{line}: entry '{entry}' of '{label}' is neither yes nor no: not an entry")
     return touchpoint
 
 
