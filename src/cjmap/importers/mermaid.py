@@ -48,7 +48,8 @@ _INITIAL: list[tuple[re.Pattern[str], str | None]] = [
 ]
 _REST_OF_LINE = re.compile(r"[^\n]*")
 _UNTIL_BRACE = re.compile(r"[^}]*")
-# Mermaid turns `#quot;` and `#9829;` into characters before parsing (encodeEntities).
+# Mermaid hides `#quot;` and `#9829;` from its lexer as placeholders (encodeEntities) and shows
+# them as characters; the placeholders here are two private-use characters around the name.
 _ENTITY = re.compile(r"#(\w+);")
 _COMMENT_LINE = re.compile(r"^\s*%%(?!\{)[^\n]*\n?", re.M)  # Mermaid's cleanupComments
 _ACC_LINES = re.compile(r"[ \t]*\n\s*")  # as Mermaid's setAccDescription: no indentation, no blank lines
@@ -82,9 +83,8 @@ class _Section:
 
 def _decode_entity(match: re.Match[str]) -> str:
     code = match.group(1)
-    text = f"&#{code};" if code.isdigit() else f"&{code};"
-    decoded = html.unescape(text)
-    return decoded  # an unknown name stays "&name;", as Mermaid shows it
+    # An unknown name stays "&name;", as Mermaid shows it.
+    return html.unescape(f"&#{code};" if code.isdigit() else f"&{code};")
 
 
 def _restore(text: str) -> str:
@@ -210,13 +210,14 @@ def _parse(tokens: list[_Token], name: str) -> tuple[dict[str, str], list[_Secti
             if data is not None and data.kind == "INVALID":
                 raise ImportError_(f"{name}:{data.line}: {_unexpected(data)}")
             if data is None or data.kind != "taskData":
+                label = _restore(token.text.strip())
                 raise ImportError_(
-                    f"{name}:{token.line}: task '{token.text.strip()}' needs a score after a colon, "
-                    f"e.g. '{token.text.strip()}: 5: Me' (Mermaid refuses a task without one)"
+                    f"{name}:{token.line}: task '{label}' needs a score after a colon, "
+                    f"e.g. '{label}: 5: Me' (Mermaid refuses a task without one)"
                 )
             if not sections:
                 sections.append(_Section("", token.line))
-            sections[-1].tasks.append(_task(token, data, name))
+            sections[-1].tasks.append(_task(token, data))
             index += 1
         else:
             raise ImportError_(f"{name}:{token.line}: {_unexpected(token)}")
@@ -238,7 +239,7 @@ def _unexpected(token: _Token) -> str:
     return f"Mermaid's journey grammar does not allow '{text}' here"
 
 
-def _task(name_token: _Token, data: _Token, name: str) -> _Task:
+def _task(name_token: _Token, data: _Token) -> _Task:
     pieces = data.text[1:].split(":")
     score_text = pieces[0].strip()
     score = _js_number(score_text)

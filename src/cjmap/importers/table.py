@@ -129,10 +129,16 @@ def _locale(labels: list[str]) -> str:
 
 
 def decode(raw: bytes, name: str, notes: Notes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ImportError_(
+                    f"{name}: starts like {encoding.upper().removesuffix('-SIG')} text but is not "
+                    f"(byte {error.start}): "
+                    "save the sheet as 'CSV UTF-8' again"
+                ) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
