@@ -141,13 +141,13 @@ def test_export_import_export_is_stable_for_any_map(text: str) -> None:
 @given(st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode("utf-8")))
 def test_any_bytes_are_imported_or_refused_with_a_message(raw: bytes) -> None:
     """Never a traceback: every input is a map or an ImportError_ with a message."""
-    for prefix in (b"", b"\xef\xbb\xbf", b"\xff\xfe", b"stage,touchpoint\n", b"PK\x03\x04"):
+    for head in (b"", b"\xef\xbb\xbf", b"\xff\xfe", b"stage,touchpoint\n", b"PK\x03\x04"):
         try:
-            import_table(prefix + raw, "x.csv", "X")
+            import_table(head + raw, "x.csv", "X")
         except ImportError_ as error:
             assert str(error).startswith("x.csv")
-    for prefix in ("", "journey\n", "journey\n  section S\n    "):
+    for start in ("", "journey\n", "journey\n  section S\n    "):
         try:
-            import_mermaid(prefix + raw.decode("utf-8", errors="replace"), "x.mmd")
+            import_mermaid(start + raw.decode("utf-8", errors="replace"), "x.mmd")
         except ImportError_ as error:
             assert str(error).startswith("x.mmd")
