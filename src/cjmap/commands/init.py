@@ -97,7 +97,8 @@ def starter_map(
     lines += ["", "stages:  # the columns of the map, in journey order"]
     ids = Ids()
     outcome_id = ids.new(starter.outcome[locale], "outcome")
-    example = f"{{{people[0][0]}: 1, {people[1][0]}: -1}}" if len(people) > 1 else "{anna: 1, ben: -1}"
+    ids_of = [person[0] for person in people] + ["anna", "ben"][len(people) :]
+    example = f"{{{ids_of[0]}: 1, {ids_of[1]}: -1}}"
     for number, step in enumerate(starter.steps):
         lines += [
             f"  - id: {ids.new(step.stage[locale], 'stage')}",
