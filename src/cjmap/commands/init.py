@@ -97,8 +97,8 @@ def starter_map(
     lines += ["", "stages:  # the columns of the map, in journey order"]
     ids = Ids()
     outcome_id = ids.new(starter.outcome[locale], "outcome")
-    ids_of = [person[0] for person in people] + ["anna", "ben"][len(people) :]
-    example = f"{{{ids_of[0]}: 1, {ids_of[1]}: -1}}"
+    ids_of = [person[0] for person in people[:2]] or ["anna", "ben"]
+    example = "{" + ", ".join(f"{pid}: {value}" for pid, value in zip(ids_of, (1, -1), strict=False)) + "}"
     for number, step in enumerate(starter.steps):
         lines += [
             f"  - id: {ids.new(step.stage[locale], 'stage')}",
