@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine (Python 3.10+ with venv, and make):
-#   make demo   - create .venv, install cjmap with every extra, validate the shipped examples and render them
+#   make demo   - create .venv, install cjmap with every extra, validate the shipped examples and render them;
+#                 start a map with init and import the shipped Mermaid journey and CSV grid
 #   make test   - install the test tools too (Python, npm and, as root, the Debian packages the tests
 #                 drive: Graphviz, Chromium, a JRE, Node.js), then run ruff, mypy and the whole suite
 PYTHON ?= python3
@@ -27,6 +28,11 @@ tests/js/node_modules: tests/js/package-lock.json | system-deps
 
 demo: $(VENV)/.installed
 	$(BIN)/cjmap validate examples
+	rm -rf cjmap-out/init && $(BIN)/cjmap init cjmap-out/init/journey.yaml --template 5a --locale pl --library
+	$(BIN)/cjmap validate --strict cjmap-out/init
+	$(BIN)/cjmap import mermaid examples/imports/workshop.mmd -o cjmap-out/imports/workshop.yaml
+	$(BIN)/cjmap import csv examples/imports/workshop-grid.csv -o cjmap-out/imports/workshop-grid.yaml
+	$(BIN)/cjmap validate cjmap-out/imports
 	$(BIN)/cjmap render examples -f html -f md -f svg -f png -f pdf -o cjmap-out -v
 
 # Graphviz, Chromium, a JRE and Node.js: installed through apt-get as root, else the exact command is named.

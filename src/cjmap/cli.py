@@ -197,6 +197,101 @@ def rules(
     _finish(lambda: command.run(markdown))
 
 
+class StarterTemplate(str, Enum):
+    five_a = "5a"
+    aida = "aida"
+    funnel = "funnel"
+    saas_onboarding = "saas-onboarding"
+    ecommerce_first_purchase = "ecommerce-first-purchase"
+
+
+class Locale(str, Enum):
+    en = "en"
+    pl = "pl"
+    ru = "ru"
+
+
+@app.command()
+def init(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="The map file to write, or a folder for journey.yaml (default: ./journey.yaml).", show_default=False
+        ),
+    ] = None,
+    template: Annotated[StarterTemplate, typer.Option("--template", "-t", help="The stages to start from.")] = (
+        StarterTemplate.five_a
+    ),
+    locale: Annotated[Locale, typer.Option(help="Language of the stage names and the example texts.")] = Locale.en,
+    personas: Annotated[int, typer.Option(help="How many persona stubs to write.", min=0, max=9)] = 2,
+    library: Annotated[
+        bool, typer.Option("--library", help="Write the personas into a library file (personas.yaml) the map includes.")
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option(help="The review date written into the map, YYYY-MM-DD (default: today).")
+    ] = None,
+) -> None:
+    """Write a commented starter map (and a persona library with --library). Never overwrites a file."""
+    from cjmap.commands.init import run_init
+
+    def run() -> int:
+        from datetime import date
+
+        from cjmap.api import UsageError
+
+        try:
+            day = date.fromisoformat(today) if today else date.today()
+        except ValueError:
+            raise UsageError(f"--today must be a date like 2026-09-15, not '{today}'") from None
+        return run_init(path, template.value, locale.value, personas, library, day)
+
+    _finish(run)
+
+
+import_app = typer.Typer(
+    help="Bring in a journey from another tool as a cjmap map.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(import_app, name="import")
+ImportOutput = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="The map file to write (default: standard output).", show_default=False),
+]
+
+
+@import_app.command("mermaid")
+def import_mermaid(
+    source: Annotated[str, typer.Argument(help="A Mermaid journey file, or - for stdin.", show_default=False)],
+    output: ImportOutput = None,
+) -> None:
+    """A Mermaid `journey` diagram as a map (sections: stages, tasks: touchpoints, actors: personas).
+
+    Scores become emotions on the scale [1, 5]. What cannot be carried over is listed on stderr.
+    """
+    from cjmap.commands.import_map import run_import
+
+    _finish(lambda: run_import("mermaid", source, output))
+
+
+@import_app.command("csv")
+def import_csv(
+    source: Annotated[
+        str, typer.Argument(help="A .csv (or .xlsx) workshop spreadsheet, or - for stdin.", show_default=False)
+    ],
+    output: ImportOutput = None,
+) -> None:
+    """A workshop spreadsheet as a map: the grid, or one row per touchpoint.
+
+    The grid has stages across and lanes down, as `render -f html` draws it; the rows have columns
+    stage, touchpoint, channel, action, ..., emotion:<persona>. What cannot be carried over is
+    listed on stderr.
+    """
+    from cjmap.commands.import_map import run_import
+
+    _finish(lambda: run_import("csv", source, output))
+
+
 def _session(today: str | None, config: Path | None, root: Path | None, max_bytes: int | None) -> Session:
     from cjmap.api import session
     from cjmap.commands.common import short_lived
