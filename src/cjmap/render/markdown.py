@@ -94,8 +94,8 @@ class _Report:
     def header(self) -> str:
         m, w = self.map, self.w
         lines = [f"# {inline(m.title)}", ""]
-        if m.goal:
-            lines += [f"> **{w('goal')}:** {inline(m.goal)}", ""]
+        if m.goal_text:
+            lines += [f"> **{w('goal')}:** {inline(m.goal_text)}", ""]
         if m.description:
             lines += [inline(m.description), ""]
         rows = [[w("state"), w(m.state)]]
@@ -278,7 +278,7 @@ class _Report:
                 continue
             out.append(f"### {inline(decision.question)}\n\n{self._where(placed)}\n")
             rows = [
-                [inline(b.when), self._target(b.to), f"{b.probability:.0%}" if b.probability is not None else "—"]
+                [inline(b.when), self._target(b.to), f"{b.shared_probability:.0%}" if b.shared_probability is not None else "—"]
                 for b in decision.branches
             ]
             out.append(table([w("condition"), w("goes-to"), w("probability")], rows))
