@@ -120,6 +120,8 @@ def _listify_next(value: Any) -> Any:
 
 # --- forecast fields (issue 9): probabilities per persona, entries, volumes, values ---------
 Share = Annotated[float, Field(ge=0, le=1)]
+
+
 def _share_shape(what: str, allow_true: bool = False) -> Any:
     """A before-validator giving one clear message for a share or a share per persona (a plain
     union would report each of its forms separately)."""
@@ -254,7 +256,9 @@ class Touchpoint(Element):
     decision: Decision | None = None
     entry: Annotated[
         bool | float | dict[Slug, float],
-        BeforeValidator(_share_shape("entry", allow_true=True), json_schema_input_type=bool | Share | dict[Slug, Share]),
+        BeforeValidator(
+            _share_shape("entry", allow_true=True), json_schema_input_type=bool | Share | dict[Slug, Share]
+        ),
     ] = Field(
         default=False,
         description="Customers can start the journey here: true, a share of the entrants (0 to 1), "
@@ -341,7 +345,9 @@ class Outcome(Element):
     name: str | None = None
     kind: Literal["success", "lost", "other"] = "other"
     description: str | None = None
-    value: float | None = Field(default=None, description="What one customer reaching it is worth, e.g. the order value.")
+    value: float | None = Field(
+        default=None, description="What one customer reaching it is worth, e.g. the order value."
+    )
 
     @property
     def label(self) -> str:

@@ -124,7 +124,8 @@ def _columns(journey: Journey, phrases: Phrases) -> list[Column]:
     for placed in journey.ordered():
         tp = placed.touchpoint
         channel = channel_name(journey, phrases, tp.channel) if tp.channel else ""
-        column = Column(tp.id, tp.label, placed.stage_index, journey.personas_of(tp), channel, tp.entry, tp)
+        entry = tp.entry is not False
+        column = Column(tp.id, tp.label, placed.stage_index, journey.personas_of(tp), channel, entry, tp)
         if tp.personas is not None:
             column.names = [journey.personas[p][0].name for p in tp.personas if p in journey.personas]
         for persona, value in tp.emotions():

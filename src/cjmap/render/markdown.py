@@ -278,8 +278,7 @@ class _Report:
                 continue
             out.append(f"### {inline(decision.question)}\n\n{self._where(placed)}\n")
             rows = [
-                [inline(b.when), self._target(b.to), f"{b.shared_probability:.0%}" if b.shared_probability is not None else "—"]
-                for b in decision.branches
+                [inline(b.when), self._target(b.to), _percent(b.shared_probability)] for b in decision.branches
             ]
             out.append(table([w("condition"), w("goes-to"), w("probability")], rows))
         return f"## {w('decisions')}\n\n" + "\n".join(out) if out else ""
@@ -439,3 +438,7 @@ class _Report:
             outcome = self.journey.outcomes[resolved][0]
             return f"**{inline(outcome.label)}** ({self.w(outcome.kind)})"
         return inline(self._label(resolved))
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
