@@ -35,6 +35,10 @@ class Chain(Generic[N]):
     persona: str | None
     entries: dict[str, N]  # touchpoint -> share of the persona's entrants starting there
     steps: dict[str, list[tuple[str, N]]]  # touchpoint -> (target, probability), targets merged
+
+    def successors(self, tp: str) -> list[str]:
+        """The touchpoints customers actually go to from here (probability above 0)."""
+        return [target for target, p in self.steps[tp] if p != self.zero and target in self.steps]
     outcomes: frozenset[str]
     zero: N
     one: N
@@ -74,10 +78,9 @@ def build_chain(journey: Journey, persona: str | None, convert: Callable[[float]
         probabilities = split([edge.probability_for(persona) for edge in edges], one, convert)
         merged: dict[str, N] = {}
         for edge, probability in zip(edges, probabilities, strict=True):
-            if probability != zero:
-                merged[edge.target] = merged.get(edge.target, zero) + probability
-        steps[current] = list(merged.items())
-        pending.extend(target for target in merged if target in journey.touchpoints and target not in steps)
+            merged[edge.target] = merged.get(edge.target, zero) + probability
+        steps[current] = list(merged.items())  # ways with probability 0 kept: variants may open them
+        pending.extend(t for t, p in merged.items() if p != zero and t in journey.touchpoints and t not in steps)
     ordered = {placed.touchpoint.id: None for placed in journey.ordered() if placed.touchpoint.id in steps}
     return Chain(
         persona,
@@ -94,15 +97,13 @@ def traps(chain: Chain[N]) -> list[list[str]]:
     closed loop of the chain (every way out stays inside it). In journey order."""
     from cjmap.analysis.scc import components
 
-    def inside(tp: str) -> list[str]:
-        return [target for target, _ in chain.steps[tp] if target in chain.steps]
-
     found = []
     position = {tp: i for i, tp in enumerate(chain.steps)}
-    for component in components(list(chain.steps), inside):
+    for component in components(list(chain.steps), chain.successors):
         members = set(component)
-        looping = len(component) > 1 or any(target == component[0] for target, _ in chain.steps[component[0]])
-        closed = all(target in members for tp in component for target, _ in chain.steps[tp])
+        looping = len(component) > 1 or component[0] in chain.successors(component[0])
+        ways_out = [target for tp in component for target, p in chain.steps[tp] if p != chain.zero]
+        closed = all(target in members for target in ways_out)
         if looping and closed:
             found.append(sorted(component, key=position.__getitem__))
     return sorted(found, key=lambda trap: position[trap[0]])
