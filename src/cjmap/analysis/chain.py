@@ -39,6 +39,7 @@ class Chain(Generic[N]):
     def successors(self, tp: str) -> list[str]:
         """The touchpoints customers actually go to from here (probability above 0)."""
         return [target for target, p in self.steps[tp] if p != self.zero and target in self.steps]
+
     outcomes: frozenset[str]
     zero: N
     one: N

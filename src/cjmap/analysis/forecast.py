@@ -150,9 +150,13 @@ def forecast(
     return _assemble(journey, numbers, results, skipped)
 
 
-def forecast_with_variants(journey: Journey, numbers: _Numbers[N], experiment: Experiment) -> Forecast[N]:
-    control = forecast(journey, numbers)
-    variants = {v.id: forecast(journey, numbers, v) for v in experiment.variants}
+def forecast_with_variants(
+    journey: Journey, numbers: _Numbers[N], experiment: Experiment, personas: Iterable[str] | None = None
+) -> Forecast[N]:
+    """The map as written (the control) with each of the experiment's variants."""
+    wanted = list(personas) if personas is not None else None
+    control = forecast(journey, numbers, personas=wanted)
+    variants = {v.id: forecast(journey, numbers, v, wanted) for v in experiment.variants}
     return Forecast(**{**control.__dict__, "variants": variants})
 
 
@@ -515,8 +519,8 @@ def top_paths(chain: Chain[N], count: int) -> tuple[tuple[Path[N], ...], bool]:
     found: list[Path[N]] = []
     expanded = 0
     while heap and len(found) < count:
-        item = heapq.heappop(heap)
-        negative, walked, end, done = item
+        negative, walked, end, done = heapq.heappop(heap)
+        trail: tuple[str, ...] = walked
         if done:
             found.append(Path(walked, end or None, -negative))
             continue
@@ -528,7 +532,7 @@ def top_paths(chain: Chain[N], count: int) -> tuple[tuple[Path[N], ...], bool]:
             heapq.heappush(heap, (negative, walked, "", True))
         for target, p in ways:
             if target in chain.steps:
-                heapq.heappush(heap, (negative * p, walked + (target,), "", False))
+                heapq.heappush(heap, (negative * p, (*trail, target), "", False))
             else:
                 heapq.heappush(heap, (negative * p, walked, target, True))
     return tuple(found), True
@@ -586,3 +590,171 @@ def _stage_reach(
                     reached += sum((before[src] * p for src, p in predecessors[tp] if src in looped), zero)
         result[stage_id] = reached
     return result
+
+
+# --- comparing two maps -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Delta:
+    old: float | None  # None: the map has no such persona or outcome
+    new: float | None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.old is None or self.new is None else self.new - self.old
+
+
+@dataclass(frozen=True)
+class PersonaComparison:
+    outcomes: dict[str, Delta]
+    no_outcome: Delta
+    success: Delta
+    expected_steps: Delta
+
+
+@dataclass(frozen=True)
+class Comparison:
+    old: str
+    new: str
+    personas: dict[str, PersonaComparison]
+    audience: PersonaComparison
+
+
+def compare(old: Forecast[Any], new: Forecast[Any]) -> Comparison:
+    """Two forecasts side by side (as-is and to-be): per persona and outcome, old, new, delta."""
+
+    def side(a: PersonaForecast[Any] | None, b: PersonaForecast[Any] | None) -> PersonaComparison:
+        names = list(dict.fromkeys([*(a.outcomes if a else {}), *(b.outcomes if b else {})]))
+
+        def pick(forecast: PersonaForecast[Any] | None, value: Callable[[PersonaForecast[Any]], Any]) -> float | None:
+            return float(value(forecast)) if forecast is not None else None
+
+        return PersonaComparison(
+            {
+                o: Delta(
+                    float(a.outcomes[o]) if a and o in a.outcomes else None,
+                    float(b.outcomes[o]) if b and o in b.outcomes else None,
+                )
+                for o in names
+            },
+            Delta(pick(a, lambda f: f.no_outcome), pick(b, lambda f: f.no_outcome)),
+            Delta(pick(a, lambda f: f.success), pick(b, lambda f: f.success)),
+            Delta(pick(a, lambda f: f.expected_steps), pick(b, lambda f: f.expected_steps)),
+        )
+
+    keys = list(dict.fromkeys([*old.personas, *new.personas]))
+    return Comparison(
+        old.map_id,
+        new.map_id,
+        {k: side(old.personas.get(k), new.personas.get(k)) for k in keys},
+        side(old.audience, new.audience),
+    )
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def number(value: Any) -> float:
+    """A result as a JSON number: ten decimals are far below any decision and keep the bytes
+    the same for both engines where they agree."""
+    rounded = round(float(value), 10)
+    return 0.0 if rounded == 0 else rounded
+
+
+def persona_json(result: PersonaForecast[Any], with_paths: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "outcomes": {o: number(p) for o, p in result.outcomes.items()},
+        "no_outcome": number(result.no_outcome),
+        "expected_steps": number(result.expected_steps),
+        "reach": {tp: number(p) for tp, p in result.reach.items()},
+        "stages": {stage: number(p) for stage, p in result.stage_reach.items()},
+        "success": number(result.success),
+        "volume": result.volume,
+        "removal": {tp: number(p) for tp, p in result.removal.items()},
+        "nudges": [
+            {"at": n.at, "to": n.to, "probability": number(n.probability), "down": number(n.down), "up": number(n.up)}
+            for n in result.nudges
+        ],
+    }
+    if with_paths:
+        data["paths"] = [
+            {"touchpoints": list(p.touchpoints), "end": p.end, "probability": number(p.probability)}
+            for p in result.paths
+        ]
+        data["paths_complete"] = result.paths_complete
+    return data
+
+
+def forecast_json(result: Forecast[Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "map": result.map_id,
+        "arithmetic": "exact" if result.exact else "float",
+        "period": result.period,
+        "currency": result.currency,
+        "weighted_by": "volume" if result.weighted_by_volume else "equal shares",
+        "personas": {key: persona_json(p) for key, p in result.personas.items()},
+        "audience": persona_json(result.audience, with_paths=False),
+        "skipped": dict(result.skipped),
+        "customers": {o: number(c) for o, c in result.customers.items()} if result.customers is not None else None,
+        "value": {o: number(v) for o, v in result.value.items()} if result.value is not None else None,
+        "goal": None,
+    }
+    if result.goal is not None:
+        g = result.goal
+        data["goal"] = {
+            "text": g.text,
+            "outcome": g.outcome,
+            "target": g.target,
+            "share": number(g.share),
+            "met": g.met,
+            "personas": dict(g.personas),
+        }
+    if result.variants:
+        data["variants"] = {}
+        for name, variant in result.variants.items():
+            entry = forecast_json(variant)
+            entry["uplift"] = {
+                key: {
+                    o: number((float(p.outcomes[o]) - float(result.personas[key].outcomes[o])) * 100)
+                    for o in p.outcomes
+                }
+                for key, p in variant.personas.items()
+                if key in result.personas
+            }
+            entry["uplift"]["audience"] = {
+                o: number((float(variant.audience.outcomes[o]) - float(result.audience.outcomes[o])) * 100)
+                for o in variant.audience.outcomes
+            }
+            data["variants"][name] = entry
+    return data
+
+
+def uplift(control: PersonaForecast[Any], variant: PersonaForecast[Any]) -> dict[str, float]:
+    """Percentage points each outcome gains (or loses) in the variant."""
+    return {o: number((float(variant.outcomes[o]) - float(control.outcomes[o])) * 100) for o in variant.outcomes}
+
+
+def comparison_json(result: Comparison) -> dict[str, Any]:
+    def delta(d: Delta) -> dict[str, float | None]:
+        change = d.change
+        return {
+            "old": None if d.old is None else number(d.old),
+            "new": None if d.new is None else number(d.new),
+            "delta": None if change is None else number(change),
+        }
+
+    def side(s: PersonaComparison) -> dict[str, Any]:
+        return {
+            "outcomes": {o: delta(d) for o, d in s.outcomes.items()},
+            "no_outcome": delta(s.no_outcome),
+            "success": delta(s.success),
+            "expected_steps": delta(s.expected_steps),
+        }
+
+    return {
+        "old": result.old,
+        "new": result.new,
+        "personas": {k: side(s) for k, s in result.personas.items()},
+        "audience": side(result.audience),
+    }
