@@ -247,7 +247,8 @@ def _mix(
 
 
 def _ranked(nudges: list[Nudge[N]]) -> tuple[Nudge[N], ...]:
-    return tuple(sorted(nudges, key=lambda n: (-n.weight, n.at, n.to)))
+    # Rounded, so that both engines rank ties (equal in exact arithmetic) the same way.
+    return tuple(sorted(nudges, key=lambda n: (-round(float(n.weight), 12), n.at, n.to)))
 
 
 def _persona(
@@ -306,7 +307,8 @@ def _persona(
     for loop in reversed(loops):
         members = set(loop)
         rest = {
-            tp: sum((p * worth(t, success_from) for t, p in chain.steps[tp] if t not in members), zero) for tp in loop
+            tp: sum((p * worth(t, success_from) for t, p in chain.steps[tp] if t not in members and p != zero), zero)
+            for tp in loop
         }
         if _trivial(loop, chain):
             success_from[loop[0]] = rest[loop[0]]
@@ -329,7 +331,9 @@ def _persona(
         for t in loop:
             hit, avoid = _around(t, loop, members, chain, success_from, worth, numbers)
             reach[t] = inflow[t] + sum((inflow[k] * hit[k] for k in loop if k != t), zero)
-            ways = chain.steps[t]
+            # Only the ways customers take are moved: they lead into t's loop or beyond it, never
+            # back upstream, so the local formula stays exact (a way at 0 may lead anywhere).
+            ways = [(target, p) for target, p in chain.steps[t] if p != zero]
             if len(ways) < 2:
                 continue
             context = _Around(t, members, hit, avoid, lambda target: worth(target, success_from), numbers)
