@@ -112,7 +112,7 @@ def test_ten_point_nudges_inside_a_loop_are_exact() -> None:
     # bought 0.3 -> 0.2, the others scaled by 0.8 / 0.7: 0.2 / (1 - 4/7) = 7/15.
     assert nudges[("t2", "bought")] == (F(7, 15) - F(3, 5), F(7, 10) - F(3, 5))
     # Going back more often changes nothing when the other ways keep their proportions.
-    assert nudges[("t2", "t1")] == (0, 0)
+    assert nudges[("t2", "t1")] == (F(0), F(0))
     # lost 0.2 -> 0.1, the others scaled by 0.9 / 0.8: 0.3375 / (1 - 0.5625) = 27/35: the largest move.
     assert nudges[("t2", "lost")][0] == F(27, 35) - F(3, 5)
     assert [(n.at, n.to) for n in result.nudges][:2] == [("t2", "lost"), ("t2", "bought")]

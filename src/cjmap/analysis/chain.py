@@ -38,7 +38,11 @@ class Chain(Generic[N]):
 
     def successors(self, tp: str) -> list[str]:
         """The touchpoints customers actually go to from here (probability above 0)."""
-        return [target for target, p in self.steps[tp] if p != self.zero and target in self.steps]
+        cache: dict[str, list[str]] = self.__dict__.setdefault("_successors", {})
+        found = cache.get(tp)
+        if found is None:
+            found = cache[tp] = [target for target, p in self.steps[tp] if p != self.zero and target in self.steps]
+        return found
 
     outcomes: frozenset[str]
     zero: N
@@ -93,14 +97,17 @@ def build_chain(journey: Journey, persona: str | None, convert: Callable[[float]
     )
 
 
-def traps(chain: Chain[N]) -> list[list[str]]:
+def traps(chain: Chain[N], loops: list[list[str]] | None = None) -> list[list[str]]:
     """Sets of touchpoints customers can enter and never leave towards an outcome or an end: a
-    closed loop of the chain (every way out stays inside it). In journey order."""
+    closed loop of the chain (every way out stays inside it). In journey order. `loops`: the
+    chain's strongly connected components, when the caller has them already."""
     from cjmap.analysis.scc import components
 
     found = []
     position = {tp: i for i, tp in enumerate(chain.steps)}
-    for component in components(list(chain.steps), chain.successors):
+    for component in loops if loops is not None else components(list(chain.steps), chain.successors):
+        if len(component) == 1 and component[0] not in chain.successors(component[0]):
+            continue
         members = set(component)
         looping = len(component) > 1 or component[0] in chain.successors(component[0])
         ways_out = [target for tp in component for target, p in chain.steps[tp] if p != chain.zero]

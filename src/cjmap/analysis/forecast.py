@@ -216,6 +216,22 @@ def _mix(
 ) -> PersonaForecast[N]:
     """The whole audience: each persona's figures weighted by its share of the entrants."""
     zero = numbers.zero
+    if len(results) == 1:  # one persona is the whole audience
+        (only,) = results.values()
+        return PersonaForecast(
+            "audience",
+            only.volume,
+            only.outcomes,
+            only.no_outcome,
+            only.expected_steps,
+            only.reach,
+            only.stage_reach,
+            only.success,
+            (),
+            True,
+            only.removal,
+            only.nudges,
+        )
 
     def mixed(pick: Callable[[PersonaForecast[N]], dict[str, N]], keys: Iterable[str]) -> dict[str, N]:
         return {k: sum((shares[p] * pick(r).get(k, zero) for p, r in results.items()), zero) for k in keys}
@@ -254,12 +270,12 @@ def _ranked(nudges: list[Nudge[N]]) -> tuple[Nudge[N], ...]:
 def _persona(
     journey: Journey, chain: Chain[N], key: str, volume: float | None, numbers: _Numbers[N]
 ) -> PersonaForecast[N]:
-    for trap in traps(chain):
+    zero, one = numbers.zero, numbers.one
+    loops = components(list(chain.entries) + chain.touchpoints(), chain.successors)
+    for trap in traps(chain, loops):
         from cjmap.rules.flow import trap_message
 
         raise ForecastError(trap_message(trap, [key] if key != EVERYONE else []))
-    zero, one = numbers.zero, numbers.one
-    loops = components(list(chain.entries) + chain.touchpoints(), chain.successors)
     for loop in loops:
         if len(loop) > LOOP_LIMIT:
             shown = ", ".join(f"'{tp}'" for tp in loop[:3])
