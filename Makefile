@@ -27,6 +27,7 @@ tests/js/node_modules: tests/js/package-lock.json
 demo: $(VENV)/.installed
 	$(BIN)/cjmap validate examples
 	$(BIN)/cjmap render examples -f html -f md -f svg -f png -f pdf -o cjmap-out -v
+	$(BIN)/cjmap forecast examples/saas-onboarding-as-is.yaml --experiment trial-ends-nudge
 
 test: $(VENV)/.installed-test tests/js/node_modules
 	$(BIN)/ruff check src tests benchmarks
