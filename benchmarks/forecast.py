@@ -54,6 +54,9 @@ def chain_map(size: int, single_loop: bool = False) -> dict[str, Any]:
 
 def child(kind: str, size: int) -> None:
     """Run one measurement in this process and print its time in seconds."""
+    import gc
+
+    gc.disable()  # as the command does: the data holds no cycles worth collecting
     from cjmap.analysis.forecast import FLOAT, ForecastError, forecast
     from cjmap.journey import Journey
     from cjmap.model import JourneyMap

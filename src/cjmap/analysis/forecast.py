@@ -301,8 +301,8 @@ def _persona(
             inflow[tp] = chain.entries.get(tp, zero) + sum(
                 (visits[src] * p for src, p in predecessors[tp] if src not in members), zero
             )
-        if _trivial(loop, chain):
-            visits[loop[0]] = inflow[loop[0]]
+        if len(loop) == 1:  # no loop, or a touchpoint that repeats itself: 1 / (1 - q) visits
+            visits[loop[0]] = inflow[loop[0]] / (one - _self(loop[0], chain))
             continue
         rows = {tp: {tp: one} for tp in loop}
         for tp in loop:
@@ -326,8 +326,8 @@ def _persona(
             tp: sum((p * worth(t, success_from) for t, p in chain.steps[tp] if t not in members and p != zero), zero)
             for tp in loop
         }
-        if _trivial(loop, chain):
-            success_from[loop[0]] = rest[loop[0]]
+        if len(loop) == 1:
+            success_from[loop[0]] = rest[loop[0]] / (one - _self(loop[0], chain))
             continue
         rows = {tp: {tp: one} for tp in loop}
         for tp in loop:
@@ -345,19 +345,34 @@ def _persona(
     for loop in loops:
         members = set(loop)
         for t in loop:
-            hit, avoid = _around(t, loop, members, chain, success_from, worth, numbers)
+            hit, avoid = _around(t, loop, members, chain, success_from, worth, numbers) if len(loop) > 1 else ({}, {})
             reach[t] = inflow[t] + sum((inflow[k] * hit[k] for k in loop if k != t), zero)
             # Only the ways customers take are moved: they lead into t's loop or beyond it, never
             # back upstream, so the local formula stays exact (a way at 0 may lead anywhere).
             ways = [(target, p) for target, p in chain.steps[t] if p != zero]
             if len(ways) < 2:
                 continue
-            context = _Around(t, members, hit, avoid, lambda target: worth(target, success_from), numbers)
-            base = context.success(ways)
-            for target, p in ways:
-                down = context.success(reweigh(ways, target, max(p - step, zero), numbers))
-                up = context.success(reweigh(ways, target, min(p + step, one), numbers))
-                nudges.append(Nudge(t, target, p, reach[t] * (down - base), reach[t] * (up - base)))
+            # What each way is worth: (success without coming back to t, chance of coming back).
+            values = [
+                (zero, one)
+                if target == t
+                else (avoid[target], hit[target])
+                if target in members
+                else (worth(target, success_from), zero)
+                for target, _ in ways
+            ]
+            total_a = sum((p * a for (_, p), (a, _) in zip(ways, values, strict=True)), zero)
+            total_b = sum((p * b for (_, p), (_, b) in zip(ways, values, strict=True)), zero)
+            base = total_a / (one - total_b)
+            for (target, p), (a, b) in zip(ways, values, strict=True):
+                moved = []
+                for new in (max(p - step, zero), min(p + step, one)):
+                    # The other ways keep their proportions of what is left: scaled by r.
+                    r = (one - new) / (one - p)
+                    new_a = new * a + r * (total_a - p * a)
+                    new_b = new * b + r * (total_b - p * b)
+                    moved.append(reach[t] * ((new_a / (one - new_b) if new_b != one else zero) - base))
+                nudges.append(Nudge(t, target, p, moved[0], moved[1]))
 
     outcomes = {o: zero for o in journey.outcomes}
     no_outcome = zero
@@ -389,8 +404,9 @@ def _persona(
     )
 
 
-def _trivial(loop: list[str], chain: Chain[N]) -> bool:
-    return len(loop) == 1 and loop[0] not in chain.successors(loop[0])
+def _self(tp: str, chain: Chain[N]) -> N:
+    """The probability of repeating a touchpoint straight away."""
+    return sum((p for target, p in chain.steps[tp] if target == tp), chain.zero)
 
 
 def _around(
@@ -425,32 +441,6 @@ def _around(
         rhs[k] = [to_t, outside]
     solved = solve(rows, rhs, others, zero)
     return {k: v[0] for k, v in solved.items()}, {k: v[1] for k, v in solved.items()}
-
-
-@dataclass(frozen=True)
-class _Around(Generic[N]):
-    """What the ways out of t are worth: `hit` and `avoid` from `_around`, `outside` the
-    success value of targets beyond t's loop."""
-
-    t: str
-    members: set[str]
-    hit: dict[str, N]
-    avoid: dict[str, N]
-    outside: Callable[[str], N]
-    numbers: _Numbers[N]
-
-    def success(self, ways: list[tuple[str, N]]) -> N:
-        """Success from t with these ways out of it: A / (1 - B)."""
-        a = b = self.numbers.zero
-        for target, p in ways:
-            if target == self.t:
-                b += p
-            elif target in self.members:
-                a += p * self.avoid[target]
-                b += p * self.hit[target]
-            else:
-                a += p * self.outside(target)
-        return a / (self.numbers.one - b) if b != self.numbers.one else self.numbers.zero
 
 
 def reweigh(ways: list[tuple[str, N]], target: str, probability: N, numbers: _Numbers[N]) -> list[tuple[str, N]]:
