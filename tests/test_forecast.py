@@ -437,3 +437,51 @@ def test_cli_compare_two_maps() -> None:
     assert tom["delta"] == pytest.approx(tom["new"] - tom["old"])
     usage = run_cli("forecast", "--compare", str(EXAMPLES / "saas-onboarding-as-is.yaml"))
     assert usage.exit_code == 2 and "exactly two maps" in usage.stderr
+
+
+PERSONA_HEAD = HEAD + "personas:\n  - {id: anna, name: Anna, volume: 10}\n  - {id: piotr, name: Piotr}\n"
+
+
+@st.composite
+def persona_maps(draw: st.DrawFn) -> str:
+    """Maps with persona-specific touchpoints, probabilities and entries, sequential or not,
+    valid or not: whatever the author writes, the command answers with a forecast or a message."""
+    size = draw(st.integers(min_value=1, max_value=5))
+    flow = draw(st.sampled_from(["", "flow: sequential\n"]))
+    lines = [flow + "stages:"]
+    for i in range(size):
+        if i % 2 == 0:
+            lines += [f"  - id: s{i}", "    touchpoints:"]
+        parts = [f"id: t{i}"]
+        personas = draw(st.sampled_from([None, ["anna"], ["piotr"], ["anna", "piotr"]]))
+        if personas:
+            parts.append(f"personas: [{', '.join(personas)}]")
+        entry = draw(st.sampled_from([None, "true", "0.5", "{anna: 1}", "{piotr: 0.3}"]))
+        if entry and i > 0:
+            parts.append(f"entry: {entry}")
+        targets = [*(f"t{j}" for j in range(size)), "bought", "lost"]
+        ways = draw(st.lists(st.sampled_from(targets), max_size=3, unique=True))
+        if ways or draw(st.booleans()):
+            items = []
+            for way in ways:
+                probability = draw(st.sampled_from([None, "0.5", "0.3", "{anna: 0.8, piotr: 0.2}", "{anna: 0.2}"]))
+                items.append(f"{{to: {way}, probability: {probability}}}" if probability else way)
+            parts.append(f"next: [{', '.join(items)}]")
+        lines.append("      - {" + ", ".join(parts) + "}")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(persona_maps())
+def test_any_map_gets_a_forecast_or_a_clear_refusal(body: str) -> None:
+    result = run_cli("forecast", "-", "-f", "json", input=PERSONA_HEAD + body)
+    assert result.exit_code in (0, 1), result.stderr
+    if result.exit_code == 1:
+        assert "error" in result.stderr and result.stdout == ""
+        return
+    data = json.loads(result.stdout)
+    for persona in data["personas"].values():
+        total = sum(persona["outcomes"].values()) + persona["no_outcome"]
+        assert total == pytest.approx(1, abs=1e-9)
+        assert all(0 <= p <= 1 + 1e-12 for p in persona["reach"].values())
+        assert all(-1e-12 <= p <= 1 + 1e-12 for p in persona["stages"].values())
