@@ -453,7 +453,8 @@ def persona_maps(draw: st.DrawFn) -> str:
         if i % 2 == 0:
             lines += [f"  - id: s{i}", "    touchpoints:"]
         parts = [f"id: t{i}"]
-        personas = draw(st.sampled_from([None, ["anna"], ["piotr"], ["anna", "piotr"]]))
+        choices: list[list[str] | None] = [None, ["anna"], ["piotr"], ["anna", "piotr"]]
+        personas = draw(st.sampled_from(choices))
         if personas:
             parts.append(f"personas: [{', '.join(personas)}]")
         entry = draw(st.sampled_from([None, "true", "0.5", "{anna: 1}", "{piotr: 0.3}"]))
@@ -461,7 +462,8 @@ def persona_maps(draw: st.DrawFn) -> str:
             parts.append(f"entry: {entry}")
         targets = [*(f"t{j}" for j in range(size)), "bought", "lost"]
         ways = draw(st.lists(st.sampled_from(targets), max_size=3, unique=True))
-        if ways or draw(st.booleans()):
+        empty_next: bool = draw(st.booleans())  # `next: []`: a dead end written out
+        if ways or empty_next:
             items = []
             for way in ways:
                 probability = draw(st.sampled_from([None, "0.5", "0.3", "{anna: 0.8, piotr: 0.2}", "{anna: 0.2}"]))
