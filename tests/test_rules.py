@@ -536,3 +536,28 @@ def test_entries_are_per_persona_with_their_shares() -> None:
     assert journey.entry_shares("anna") == {"t1": None, "t2": 0.25, "t4": None}
     assert journey.entry_shares("piotr") == {"t2": 0.25, "t3": 1.0, "t4": None}
     assert journey.entries() == ["t1", "t2", "t3", "t4"]
+
+
+def test_the_forecast_fields_name_known_ids() -> None:
+    body = """
+goal: {text: Half buy, outcome: boguht, target: 0.5}
+stages:
+  - id: a
+    personas: [ana]
+    touchpoints:
+      - {id: t1, entry: {anan: 1}, next: [{to: t2, probability: {anne: 1}}]}
+      - {id: t2, next: [bought]}
+experiments:
+  - id: e
+    hypothesis: Buying straight away
+    variants:
+      - {id: v, changes: [{at: t1, to: bought, probability: 0.5}, {at: x, to: t2, probability: 0.5}]}
+"""
+    diagnostics = check(HEAD + body)
+    messages = [d.message for d in diagnostics if d.rule == "CJM101"]
+    assert "unknown outcome 'boguht'; did you mean 'bought'?" in messages
+    assert "unknown persona 'ana'; did you mean 'anna'?" in messages
+    assert "unknown persona 'anan'; did you mean 'anna'?" in messages
+    assert "unknown persona 'anne'; did you mean 'anna'?" in messages
+    assert any(m.startswith("'t1' has no way to 'bought' (its ways lead to t2)") for m in messages)
+    assert "unknown touchpoint 'x': name a touchpoint" in messages

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from cjmap.analysis.chain import build_chain, floating, traps
-from cjmap.diagnostics import Finding, Severity
+from cjmap.diagnostics import Finding, Path, Severity
 from cjmap.journey import Edge, Journey
+from cjmap.model import Goal
 from cjmap.rules import Context, register
 
 _TOLERANCE = 1e-6
@@ -207,3 +208,48 @@ def trap_message(members: list[str], personas: list[str]) -> str:
         f"touchpoints {names} form a trap{who}: customers who reach them never leave towards an "
         "outcome or an end; give one of them a way out (a 'next' or a branch with a probability above 0)"
     )
+
+
+def forecast_references(
+    journey: Journey, unknown: Callable[[str, str, object, Path, str], Finding]
+) -> Iterator[Finding]:
+    """The ids the forecast's fields name (reported as unknown-reference, CJM101)."""
+    personas = set(journey.personas)
+    declare = "declare it under 'personas'"
+    for index, stage in enumerate(journey.map.stages):
+        for i, persona in enumerate(stage.personas or []):
+            if persona not in personas:
+                yield unknown("persona", persona, personas, ("stages", index, "personas", i), declare)
+    for placed in journey.ordered():
+        tp = placed.touchpoint
+        if isinstance(tp.entry, dict):
+            for persona in tp.entry:
+                if persona not in personas:
+                    yield unknown("persona", persona, personas, (*placed.path, "entry", persona), declare)
+        for edge in journey.edges[tp.id]:
+            where = edge.path[:-1] if edge.path[-1] == "to" else edge.path
+            for persona in edge.probabilities or {}:
+                if persona not in personas:
+                    yield unknown("persona", persona, personas, (*where, "probability", persona), declare)
+    for e_index, experiment in enumerate(journey.map.experiments):
+        for v_index, variant in enumerate(experiment.variants):
+            for c_index, change in enumerate(variant.changes):
+                path: Path = ("experiments", e_index, "variants", v_index, "changes", c_index)
+                if change.at not in journey.touchpoints:
+                    yield unknown("touchpoint", change.at, journey.touchpoints, (*path, "at"), "name a touchpoint")
+                    continue
+                ways = {edge.target for edge in journey.edges[change.at]}
+                if journey.resolve(change.to) not in ways:
+                    shown = ", ".join(sorted(ways)) or "nowhere"
+                    yield Finding(
+                        (*path, "to"),
+                        f"'{change.at}' has no way to '{change.to}' (its ways lead to {shown}): a variant "
+                        "changes the probability of a way the map has",
+                    )
+                if isinstance(change.probability, dict):
+                    for persona in change.probability:
+                        if persona not in personas:
+                            yield unknown("persona", persona, personas, (*path, "probability", persona), declare)
+    goal = journey.map.goal
+    if isinstance(goal, Goal) and goal.outcome is not None and goal.outcome not in journey.outcomes:
+        yield unknown("outcome", goal.outcome, journey.outcomes, ("goal", "outcome"), "declare it under 'outcomes'")

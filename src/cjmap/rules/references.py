@@ -19,7 +19,9 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
     """Every id a map refers to must exist: the personas and channel of a touchpoint, the
     targets of `next` and of decision branches (a touchpoint, a stage or an outcome), the
     persona keys of a per-persona emotion, an experiment's touchpoints, and the rules named in
-    `ignore`. The message suggests the closest existing id."""
+    `ignore`; for the forecast, the personas of a stage, the persona keys of per-persona
+    probabilities and entries, the touchpoints and ways a variant changes, and the goal's
+    outcome. The message suggests the closest existing id."""
     personas = set(journey.personas)
     targets = journey.targets()
     rule_names = set(REGISTRY) | {rule.name for rule in REGISTRY.values()}
@@ -62,6 +64,9 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
                     "name a touchpoint of this map",
                 )
     yield from _unknown_ignores(journey, rule_names)
+    from cjmap.rules.flow import forecast_references
+
+    yield from forecast_references(journey, _unknown)
 
 
 def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding]:
