@@ -34,6 +34,7 @@ demo: $(VENV)/.installed
 	$(BIN)/cjmap import csv examples/imports/workshop-grid.csv -o cjmap-out/imports/workshop-grid.yaml
 	$(BIN)/cjmap validate cjmap-out/imports
 	$(BIN)/cjmap render examples -f html -f md -f svg -f png -f pdf -o cjmap-out -v
+	$(BIN)/cjmap forecast examples/saas-onboarding-as-is.yaml --experiment trial-ends-nudge
 
 # Graphviz, Chromium, a JRE and Node.js: installed through apt-get as root, else the exact command is named.
 system-deps:

@@ -125,7 +125,7 @@ def test_grid_copied_into_a_sheet_imports_back(path: Path) -> None:
         assert mine.get("entry", False) == tp.entry, tp.id
         if tp.personas is not None:
             assert [ours_persona_name(imported, p) for p in mine["personas"]] == [names[p] for p in tp.personas]
-        assert [ours_labels[t] for t in mine.get("next", [])] == [labels[t] for t in tp.next or []], tp.id
+        assert [ours_labels[t] for t in mine.get("next", [])] == [labels[t] for t in tp.next_targets], tp.id
         if tp.decision:
             decision = mine["decision"]
             assert decision["question"] == tp.decision.question

@@ -244,6 +244,69 @@ stages:
 """,
         8,
     ),
+    "CJM120": (
+        """
+stages:
+  - id: a
+    touchpoints:
+      - {id: t1, entry: 0.5, next: [bought]}
+      - {id: t2, entry: 0.2, next: [bought]}
+""",
+        """
+stages:
+  - id: a
+    touchpoints:
+      - {id: t1, entry: 0.8, next: [bought]}
+      - {id: t2, entry: 0.2, next: [bought]}
+""",
+        13,
+    ),
+    "CJM121": (
+        """
+stages:
+  - id: a
+    touchpoints:
+      - {id: t1, next: [t2]}
+      - {id: t2, personas: [anna], next: [bought]}
+""",
+        """
+stages:
+  - id: a
+    touchpoints:
+      - {id: t1, next: [{to: t2, probability: {anna: 1, piotr: 0}}, {to: bought, probability: {piotr: 1, anna: 0}}]}
+      - {id: t2, personas: [anna], next: [bought]}
+""",
+        13,
+    ),
+    "CJM122": (
+        """
+stages:
+  - id: a
+    touchpoints:
+      - id: t1
+        decision:
+          question: Pay?
+          branches:
+            - {when: Card works, to: bought, probability: 0.9}
+            - {when: Card declined, to: t2, probability: 0.1}
+      - {id: t2, next: [t3]}
+      - {id: t3, next: [t2]}
+""",
+        """
+stages:
+  - id: a
+    touchpoints:
+      - id: t1
+        decision:
+          question: Pay?
+          branches:
+            - {when: Card works, to: bought, probability: 0.9}
+            - {when: Card declined, to: t2, probability: 0.1}
+      - {id: t2, next: [t3]}
+      - {id: t3, next: [{to: t2, probability: 0.5}, t1]}
+""",
+        19,
+    ),
 }
 
 
@@ -368,3 +431,133 @@ stages:
 """
     assert check(HEAD + body % "0.6") == []
     assert rules_of(check(HEAD + body % "1.0")) == ["CJM103"]
+
+
+def test_probabilities_per_persona_are_checked_per_persona() -> None:
+    body = """
+stages:
+  - id: a
+    touchpoints:
+      - id: t1
+        decision:
+          question: Buy?
+          branches:
+            - {when: Cheap, to: bought, probability: {anna: 0.6, piotr: %s}}
+            - {when: Dear, to: t2, probability: {anna: 0.4, piotr: 0.5}}
+      - {id: t2, next: [bought]}
+"""
+    assert check(HEAD + body % "0.5") == []
+    (finding,) = check(HEAD + body % "0.7")
+    assert finding.rule == "CJM103"
+    assert "add up to 1.2, not 1" in finding.message and "(for piotr)" in finding.message
+
+
+def test_next_items_with_probabilities_share_one_hundred_percent() -> None:
+    body = """
+stages:
+  - id: a
+    touchpoints:
+      - {id: t1, next: [{to: t2, probability: 0.7}, {to: bought, probability: %s}]}
+      - {id: t2, next: [bought]}
+"""
+    assert check(HEAD + body % "0.3") == []
+    (finding,) = check(HEAD + body % "0.4")
+    assert "the probabilities of the ways out of 't1' add up to 1.1" in finding.message
+
+
+def test_a_trap_names_its_touchpoints_and_its_personas() -> None:
+    body = CASES["CJM122"][0].replace("- {id: t3, next: [t2]}", "- {id: t3, personas: [anna], next: [t2]}")
+    (finding,) = [d for d in check(HEAD + body) if d.rule == "CJM122"]
+    assert "touchpoints 't2', 't3' form a trap for anna, piotr" in finding.message
+
+
+def test_a_self_loop_with_no_way_out_is_a_trap_but_a_dead_end_is_not() -> None:
+    looping = """
+stages:
+  - id: a
+    touchpoints:
+      - {id: t1, next: [t1, bought]}
+      - {id: t2, entry: true, next: [t2]}
+"""
+    assert rules_of(check(HEAD + looping)) == ["CJM122"]
+    ending = HEAD + "flow: explicit\nstages:\n  - id: a\n    touchpoints:\n      - {id: t1}\n"
+    assert "CJM122" not in rules_of(check(ending))
+
+
+def test_sequential_flow_skips_the_touchpoints_of_other_personas() -> None:
+    from cjmap.journey import Journey
+    from cjmap.model import JourneyMap
+
+    journey_map = JourneyMap.model_validate(
+        {
+            "cjmap": 1,
+            "id": "m",
+            "title": "M",
+            "personas": [{"id": "anna", "name": "Anna"}, {"id": "piotr", "name": "Piotr"}],
+            "stages": [
+                {"id": "a", "touchpoints": [{"id": "t1"}, {"id": "t2", "personas": ["piotr"]}]},
+                {"id": "b", "personas": ["anna"], "touchpoints": [{"id": "t3"}, {"id": "t4", "personas": ["piotr"]}]},
+            ],
+        }
+    )
+    journey = Journey.build(journey_map)
+    assert [e.target for e in journey.edges_for("t1", "anna")] == ["t3"]
+    assert [e.target for e in journey.edges_for("t1", "piotr")] == ["t2"]
+    assert [e.target for e in journey.edges_for("t2", "piotr")] == ["t4"]
+    assert journey.edges_for("t3", "anna") == []
+    assert [e.target for e in journey.edges["t1"]] == ["t2"]  # the shared view the renderers draw
+    assert journey.personas_of(journey_map.stages[1].touchpoints[0]) == ["anna"]
+
+
+def test_entries_are_per_persona_with_their_shares() -> None:
+    from cjmap.journey import Journey
+    from cjmap.model import JourneyMap
+
+    journey_map = JourneyMap.model_validate(
+        {
+            "cjmap": 1,
+            "id": "m",
+            "title": "M",
+            "personas": [{"id": "anna", "name": "Anna"}, {"id": "piotr", "name": "Piotr"}],
+            "stages": [
+                {
+                    "id": "a",
+                    "touchpoints": [
+                        {"id": "t1", "personas": ["anna"]},
+                        {"id": "t2", "entry": 0.25},
+                        {"id": "t3", "entry": {"piotr": 1}},
+                        {"id": "t4", "entry": True},
+                    ],
+                }
+            ],
+        }
+    )
+    journey = Journey.build(journey_map)
+    assert journey.entry_shares("anna") == {"t1": None, "t2": 0.25, "t4": None}
+    assert journey.entry_shares("piotr") == {"t2": 0.25, "t3": 1.0, "t4": None}
+    assert journey.entries() == ["t1", "t2", "t3", "t4"]
+
+
+def test_the_forecast_fields_name_known_ids() -> None:
+    body = """
+goal: {text: Half buy, outcome: boguht, target: 0.5}
+stages:
+  - id: a
+    personas: [ana]
+    touchpoints:
+      - {id: t1, entry: {anan: 1}, next: [{to: t2, probability: {anne: 1}}]}
+      - {id: t2, next: [bought]}
+experiments:
+  - id: e
+    hypothesis: Buying straight away
+    variants:
+      - {id: v, changes: [{at: t1, to: bought, probability: 0.5}, {at: x, to: t2, probability: 0.5}]}
+"""
+    diagnostics = check(HEAD + body)
+    messages = [d.message for d in diagnostics if d.rule == "CJM101"]
+    assert "unknown outcome 'boguht'; did you mean 'bought'?" in messages
+    assert "unknown persona 'ana'; did you mean 'anna'?" in messages
+    assert "unknown persona 'anan'; did you mean 'anna'?" in messages
+    assert "unknown persona 'anne'; did you mean 'anna'?" in messages
+    assert any(m.startswith("'t1' has no way to 'bought' (its ways lead to t2)") for m in messages)
+    assert "unknown touchpoint 'x': name a touchpoint" in messages

@@ -197,6 +197,46 @@ def rules(
     _finish(lambda: command.run(markdown))
 
 
+class ForecastFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def forecast(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Map files or folders; with --compare exactly two maps, OLD NEW.", show_default=False),
+    ],
+    persona: Annotated[str | None, typer.Option(help="Forecast only this persona.")] = None,
+    experiment: Annotated[
+        str | None, typer.Option(help="Forecast every variant of this experiment against the map as written.")
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Compare two maps (as-is and to-be): OLD NEW, deltas per persona.")
+    ] = False,
+    output_format: Annotated[ForecastFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ForecastFormat.text
+    ),
+    today: TodayOption = None,
+    config: ConfigOption = None,
+    root: RootOption = None,
+    max_bytes: MaxBytesOption = None,
+) -> None:
+    """Forecast what customers do at the forks: outcome shares per persona and for the whole
+    audience, the funnel, the most likely paths, where to act first, experiment variants.
+
+    Exact (loops are solved, nothing is simulated) and the same bytes every run. A map with
+    validation errors is not forecast (its errors are printed; exit 1), nor is a map with a trap.
+    """
+    from cjmap.commands import forecast as command
+
+    request = command.ForecastRequest(output_format.value, persona, experiment)
+    _finish(lambda: command.run(_session(today, config, root, max_bytes), paths, request, compare))
+
+
 class StarterTemplate(str, Enum):
     five_a = "5a"
     aida = "aida"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from cjmap.channels import BUILTIN_CHANNELS
 from cjmap.diagnostics import Path
-from cjmap.model import Channel, JourneyMap, Outcome, Persona, Stage, Touchpoint
+from cjmap.model import Channel, JourneyMap, Outcome, Persona, Stage, Touchpoint, probability_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,13 @@ class Edge:
     target: str  # a touchpoint or outcome id, or an unknown id (reported by a rule)
     path: Path  # where the reference is written; for implicit edges, the source touchpoint
     label: str | None = None
-    probability: float | None = None
+    probability: float | None = None  # one number for everyone; see also `probabilities`
     implicit: bool = False
+    probabilities: dict[str, float] | None = None  # one per persona, as written
+
+    def probability_for(self, persona: str | None) -> float | None:
+        """The share this persona takes (None: not given, it shares the remainder)."""
+        return probability_for(self.probabilities if self.probabilities is not None else self.probability, persona)
 
 
 @dataclass
@@ -42,6 +47,8 @@ class Journey:
     channels: dict[str, Channel] = field(default_factory=dict)
     edges: dict[str, list[Edge]] = field(default_factory=dict)
     _ordered: list[PlacedTouchpoint] = field(default_factory=list)
+    _following: dict[str | None, list[int | None]] = field(default_factory=dict)
+    _position: dict[str, int] = field(default_factory=dict)  # index in ordered()
 
     @classmethod
     def build(cls, journey_map: JourneyMap) -> Journey:
@@ -61,6 +68,7 @@ class Journey:
                 placed = PlacedTouchpoint(touchpoint, stage_index, order, path)
                 if touchpoint.id not in journey.touchpoints:
                     journey.touchpoints[touchpoint.id] = placed
+                    journey._position[touchpoint.id] = len(journey._ordered)
                     journey._ordered.append(placed)
                 order += 1
         journey._link()
@@ -71,17 +79,26 @@ class Journey:
         for index, placed in enumerate(ordered):
             touchpoint, path = placed.touchpoint, placed.path
             edges: list[Edge] = []
-            for i, target in enumerate(touchpoint.next or []):
-                edges.append(Edge(touchpoint.id, self.resolve(target), (*path, "next", i)))
+            for i, item in enumerate(touchpoint.next or []):
+                if isinstance(item, str):
+                    edges.append(Edge(touchpoint.id, self.resolve(item), (*path, "next", i)))
+                else:
+                    shared, own = _split(item.probability)
+                    edges.append(
+                        Edge(touchpoint.id, self.resolve(item.to), (*path, "next", i, "to"), None, shared, False, own)
+                    )
             if touchpoint.decision is not None:
                 for i, branch in enumerate(touchpoint.decision.branches):
+                    shared, own = _split(branch.probability)
                     edges.append(
                         Edge(
                             touchpoint.id,
                             self.resolve(branch.to),
                             (*path, "decision", "branches", i, "to"),
                             branch.when,
-                            branch.probability,
+                            shared,
+                            False,
+                            own,
                         )
                     )
             falls_through = touchpoint.next is None and touchpoint.decision is None
@@ -103,7 +120,7 @@ class Journey:
 
     def entries(self) -> list[str]:
         ordered = self.ordered()
-        starts = [placed.touchpoint.id for placed in ordered if placed.touchpoint.entry]
+        starts = [placed.touchpoint.id for placed in ordered if placed.touchpoint.entry is not False]
         if ordered and ordered[0].touchpoint.id not in starts:
             starts.insert(0, ordered[0].touchpoint.id)
         return starts
@@ -120,10 +137,77 @@ class Journey:
         return seen
 
     def personas_of(self, touchpoint: Touchpoint) -> list[str]:
-        """The personas a touchpoint involves: those it names, or every persona of the map."""
-        if touchpoint.personas is not None:
-            return [persona for persona in touchpoint.personas if persona in self.personas]
+        """The personas a touchpoint involves: those it names, else those its stage names, else
+        every persona of the map."""
+        named = touchpoint.personas
+        if named is None and touchpoint.id in self.touchpoints:
+            named = self.map.stages[self.touchpoints[touchpoint.id].stage_index].personas
+        if named is not None:
+            return [persona for persona in named if persona in self.personas]
         return list(self.personas)
+
+    # --- each persona's own journey (issue 9 and 13): the renderers keep the shared view above ---
+
+    def involves(self, touchpoint_id: str, persona: str | None) -> bool:
+        """Whether a touchpoint is on this persona's path (persona None: the map has none)."""
+        if persona is None:
+            return True
+        placed = self.touchpoints.get(touchpoint_id)
+        return placed is not None and persona in self.personas_of(placed.touchpoint)
+
+    def edges_for(self, touchpoint_id: str, persona: str | None) -> list[Edge]:
+        """Where this persona goes from a touchpoint: its explicit edges, or in a sequential map
+        the implicit edge to the following touchpoint that involves the persona."""
+        edges = self.edges.get(touchpoint_id, [])
+        if not edges or not edges[0].implicit:
+            return edges
+        ordered = self.ordered()
+        following = self._following_for(persona)
+        index = following[self._position[touchpoint_id]]
+        if index is None:
+            return []
+        return [Edge(touchpoint_id, ordered[index].touchpoint.id, edges[0].path, implicit=True)]
+
+    def _following_for(self, persona: str | None) -> list[int | None]:
+        """For each touchpoint in journey order, the index of the next one involving the persona."""
+        if persona not in self._following:
+            ordered = self.ordered()
+            following: list[int | None] = [None] * len(ordered)
+            upcoming: int | None = None
+            for index in range(len(ordered) - 1, -1, -1):
+                following[index] = upcoming
+                if self.involves(ordered[index].touchpoint.id, persona):
+                    upcoming = index
+            self._following[persona] = following
+        return self._following[persona]
+
+    def entry_shares(self, persona: str | None) -> dict[str, float | None]:
+        """This persona's entry points and their shares as written (None: shares the remainder):
+        the first touchpoint if it involves the persona, and every `entry` that does."""
+        ordered = self.ordered()
+        shares: dict[str, float | None] = {}
+        for position, placed in enumerate(ordered):
+            tp = placed.touchpoint
+            if not self.involves(tp.id, persona):
+                continue
+            entry = tp.entry
+            if isinstance(entry, dict):
+                if persona in entry:
+                    shares[tp.id] = entry[persona]
+                elif position == 0:
+                    shares[tp.id] = None
+            elif entry is True or (entry is False and position == 0):
+                shares[tp.id] = None
+            elif not isinstance(entry, bool):
+                shares[tp.id] = float(entry)
+        return shares
+
+    def entries_for(self, persona: str | None) -> list[str]:
+        return list(self.entry_shares(persona))
+
+    def persona_ids(self) -> list[str | None]:
+        """The personas whose journeys are followed; [None] for a map without personas."""
+        return list(self.personas) or [None]
 
     def last_stage_index(self) -> int:
         return len(self.map.stages) - 1
@@ -131,3 +215,8 @@ class Journey:
     def targets(self) -> set[str]:
         """Every id a 'next' or a branch may name."""
         return set(self.touchpoints) | set(self.stages) | set(self.outcomes)
+
+
+def _split(probability: float | dict[str, float] | None) -> tuple[float | None, dict[str, float] | None]:
+    """(one number for everyone, one per persona): the two forms a probability is written in."""
+    return (None, dict(probability)) if isinstance(probability, dict) else (probability, None)

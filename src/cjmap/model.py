@@ -16,8 +16,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -118,12 +120,88 @@ class Content(Element):
     kind: str | None = Field(default=None, description="e.g. 'welcome offer', 'birthday offer', 'template'.")
 
 
+def _listify_next(value: Any) -> Any:
+    return [value] if isinstance(value, (str, dict)) else value
+
+
+# --- forecast fields (issue 9): probabilities per persona, entries, volumes, values ---------
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+def _share_shape(what: str, allow_true: bool = False) -> Any:
+    """A before-validator giving one clear message for a share or a share per persona (a plain
+    union would report each of its forms separately)."""
+    example = "true, a share (e.g. 0.6) or" if allow_true else "a share from 0 to 1 (e.g. 0.4), or"
+
+    def check(value: Any) -> Any:
+        if allow_true and isinstance(value, bool):
+            return value
+        if _is_number(value):
+            return _in_range(float(value), what)
+        if isinstance(value, dict) and value and all(_is_number(v) for v in value.values()):
+            return {key: _in_range(float(share), what) for key, share in value.items()}
+        raise ValueError(f"{what} must be {example} one share per persona (e.g. {{anna: 0.8, piotr: 0.5}})")
+
+    return check
+
+
+def _in_range(share: float, what: str) -> float:
+    if not 0 <= share <= 1:
+        raise ValueError(
+            f"{what} is a share of customers from 0 to 1: {share:g} is not "
+            "(it must be greater than or equal to 0 and less than or equal to 1)"
+        )
+    return share
+
+
+Probability = Annotated[
+    float | dict[Slug, float],
+    BeforeValidator(_share_shape("probability"), json_schema_input_type=Share | dict[Slug, Share]),
+    Field(description="A share from 0 to 1, or one per persona (e.g. {anna: 0.8, piotr: 0.5})."),
+]
+
+
+def probability_for(probability: float | dict[str, float] | None, persona: str | None) -> float | None:
+    """The share a persona takes: the shared number, or that persona's own (None: not given)."""
+    if isinstance(probability, dict):
+        return probability.get(persona) if persona is not None else None
+    return probability
+
+
 class Branch(Element):
     when: Text = Field(description="The condition of this branch, e.g. 'Finds it cheaper elsewhere'.")
     to: Slug = Field(description="The touchpoint or outcome the customer goes to.")
-    probability: float | None = Field(
-        default=None, ge=0, le=1, description="Share of customers taking this branch, 0 to 1."
+    probability: Probability | None = Field(
+        default=None,
+        description="Share of customers taking this branch, 0 to 1; or one share per persona.",
     )
+
+    @property
+    def shared_probability(self) -> float | None:
+        """The probability when it is one number for everyone (what the renderers print)."""
+        return None if isinstance(self.probability, dict) else self.probability
+
+
+class NextStep(Element):
+    """A `next` item with a probability: `{to: checkout, probability: 0.4}`."""
+
+    to: Slug = Field(description="The touchpoint, stage or outcome the customer goes to.")
+    probability: Probability | None = Field(
+        default=None, description="Share of customers going there, 0 to 1; or one share per persona."
+    )
+
+
+def _next_form(value: Any) -> str:
+    return "step" if isinstance(value, (dict, NextStep)) else "id"
+
+
+NextItem = Annotated[
+    Annotated[Slug, Tag("id")] | Annotated[NextStep, Tag("step")],
+    Discriminator(_next_form),
+]
+NextList = Annotated[
+    list[NextItem], BeforeValidator(_listify_next, json_schema_input_type=Slug | NextStep | list[NextItem])
+]
 
 
 class Decision(Element):
@@ -176,13 +254,27 @@ class Touchpoint(Element):
     content: list[Annotated[Content, BeforeValidator(_text_to("text"), json_schema_input_type=str | Content)]] = Field(
         default_factory=list
     )
-    next: SlugList | None = Field(
+    next: NextList | None = Field(
         default=None,
-        description="Where customers go next (touchpoint or outcome ids). Default in a sequential "
-        "map: the following touchpoint.",
+        description="Where customers go next (touchpoint, stage or outcome ids, or {to, probability}). "
+        "Default in a sequential map: the following touchpoint that involves the persona.",
     )
     decision: Decision | None = None
-    entry: bool = Field(default=False, description="Customers can start the journey here.")
+    entry: Annotated[
+        bool | float | dict[Slug, float],
+        BeforeValidator(
+            _share_shape("entry", allow_true=True), json_schema_input_type=bool | Share | dict[Slug, Share]
+        ),
+    ] = Field(
+        default=False,
+        description="Customers can start the journey here: true, a share of the entrants (0 to 1), "
+        "or a share per persona (e.g. {svetlana: 1}).",
+    )
+
+    @property
+    def next_targets(self) -> list[str]:
+        """The ids `next` names, without their probabilities."""
+        return [item if isinstance(item, str) else item.to for item in self.next or []]
 
     @field_validator("emotion", mode="before")
     @classmethod
@@ -222,6 +314,9 @@ class Stage(Element):
     id: Slug
     name: str | None = Field(default=None, description="Heading; defaults to the id.")
     goal: str | None = Field(default=None, description="The milestone's mini goal.")
+    personas: list[Slug] | None = Field(
+        default=None, description="Personas its touchpoints involve unless they list their own; default: all."
+    )
     touchpoints: list[Touchpoint] = Field(default_factory=list)
 
     @property
@@ -244,6 +339,9 @@ class Persona(Element):
     expectations: TextList = Field(default_factory=list)
     data: list[Slug] = Field(default_factory=list, description="Customer data the brand holds, e.g. [email, phone].")
     description: str | None = None
+    volume: float | None = Field(
+        default=None, ge=0, description="Customers of this persona entering the journey per period (see 'period')."
+    )
 
 
 class Outcome(Element):
@@ -253,6 +351,9 @@ class Outcome(Element):
     name: str | None = None
     kind: Literal["success", "lost", "other"] = "other"
     description: str | None = None
+    value: float | None = Field(
+        default=None, description="What one customer reaching it is worth, e.g. the order value."
+    )
 
     @property
     def label(self) -> str:
@@ -292,6 +393,33 @@ class Experiment(Element):
     metric: str | None = None
     status: Literal["planned", "running", "done"] = "planned"
     result: str | None = None
+    variants: list[Variant] = Field(
+        default_factory=list, description="Versions of the map to forecast against the map as written (the control)."
+    )
+
+
+class Change(Element):
+    """One probability a variant sets: at touchpoint `at`, the way to `to` gets `probability`."""
+
+    at: Slug = Field(description="The touchpoint whose way forward changes.")
+    to: Slug = Field(description="Where that way leads: one of the touchpoint's 'next' or branch targets.")
+    probability: Probability = Field(
+        description="The new share; the touchpoint's other ways keep their proportions of the rest."
+    )
+
+
+class Variant(Element):
+    id: Slug
+    name: str | None = None
+    changes: list[Change] = Field(min_length=1, description="The probabilities this variant sets.")
+
+
+class Goal(Element):
+    """A goal the forecast can check: reach `outcome` with at least the share `target`."""
+
+    text: Text = Field(description="The goal in words.")
+    outcome: Slug | None = Field(default=None, description="The outcome the goal counts.")
+    target: Share | None = Field(default=None, description="The share of entrants who should reach it, 0 to 1.")
 
 
 _CADENCE = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$")
@@ -366,7 +494,12 @@ class JourneyMap(_Document):
     kind: Literal["map"] = "map"
     id: Slug
     title: Text
-    goal: str | None = Field(default=None, description="One concrete, measurable aim of the map.")
+    goal: str | Goal | None = Field(
+        default=None,
+        description="One concrete, measurable aim of the map: text, or {text, outcome, target} for the forecast.",
+    )
+    period: str | None = Field(default=None, description="What persona volumes are counted per, e.g. 'month'.")
+    currency: str | None = Field(default=None, description="Unit of outcome values, e.g. 'PLN'.")
     description: str | None = None
     state: Literal["as-is", "to-be"] = Field(default="as-is", description="Current state or planned future state.")
     owner: str | None = None
@@ -395,3 +528,8 @@ class JourneyMap(_Document):
 
     def touchpoints(self) -> list[Touchpoint]:
         return [tp for stage in self.stages for tp in stage.touchpoints]
+
+    @property
+    def goal_text(self) -> str | None:
+        """The goal in words, whichever form it is written in."""
+        return self.goal.text if isinstance(self.goal, Goal) else self.goal

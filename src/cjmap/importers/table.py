@@ -409,10 +409,14 @@ def _resolve_flows(stages: list[dict[str, Any]], ids: Ids, notes: Notes, name: s
                 continue
             branches: list[dict[str, Any]] = [{"when": when, "to": target(to)} for when, to, _ in flow.branches]
             chances = [chance for _, _, chance in flow.branches]
-            if all(c is not None for c in chances) and abs(sum(c for c in chances if c is not None) - 1) < 1e-6:
+            given = [c for c in chances if c is not None]
+            # As CJM103 reads them: all given add up to 1; some given leave room for the rest.
+            complete = len(given) == len(chances)
+            if given and (abs(sum(given) - 1) < 1e-6 if complete else sum(given) < 1 + 1e-6):
                 for branch, chance in zip(branches, chances, strict=True):
-                    branch["probability"] = chance
-            elif any(c is not None for c in chances):
+                    if chance is not None:
+                        branch["probability"] = chance
+            elif given:
                 notes.add(f"{name}: the branch shares of '{touchpoint['name']}' do not add up to 100%: left out")
             touchpoint["decision"] = {"question": flow.question, "branches": branches}
             if "entry" in touchpoint:

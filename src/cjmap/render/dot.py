@@ -119,8 +119,8 @@ class _Diagram:
         details = [words[m.state]]
         if self.options.persona:
             details.append(f"{words.lower('persona')}: {persona_name(self.journey, self.options.persona)}")
-        if m.goal:
-            details.append(f"{words.lower('goal')}: {m.goal}")
+        if m.goal_text:
+            details.append(f"{words.lower('goal')}: {m.goal_text}")
         subtitle = html_text(" · ".join(details), 110, 3)
         return (
             f'<B>{html_text(m.title, 90, 2)}</B><BR/><FONT POINT-SIZE="11" COLOR="{self.theme.muted}">{subtitle}</FONT>'

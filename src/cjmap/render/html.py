@@ -134,7 +134,14 @@ def _columns(journey: Journey, words: Words) -> list[Column]:
         channel = channel_name(journey, words, tp.channel) if tp.channel else ""
         personas = journey.personas_of(tp)
         column = Column(
-            tp.id, tp.label, placed.stage_index, personas, channel, tp.entry, tp, members=frozenset(personas)
+            tp.id,
+            tp.label,
+            placed.stage_index,
+            personas,
+            channel,
+            tp.entry is not False,
+            tp,
+            members=frozenset(personas),
         )
         if tp.personas is not None:
             column.names = [persona_name(journey, p) for p in tp.personas if p in journey.personas]

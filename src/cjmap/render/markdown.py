@@ -109,8 +109,8 @@ class _Report:
     def header(self) -> str:
         m, w = self.map, self.w
         lines = [f"# {heading(m.title)}", ""]
-        if m.goal:
-            lines += [f"> **{w('goal')}:** {inline(m.goal)}", ""]
+        if m.goal_text:
+            lines += [f"> **{w('goal')}:** {inline(m.goal_text)}", ""]
         if m.description:
             lines += [inline(m.description), ""]
         rows = [[w("state"), w(m.state)]]
@@ -284,10 +284,7 @@ class _Report:
             if decision is None:
                 continue
             out.append(f"### {heading(decision.question)}\n\n{self._where(placed)}\n")
-            rows = [
-                [inline(b.when), self._target(b.to), f"{b.probability:.0%}" if b.probability is not None else "—"]
-                for b in decision.branches
-            ]
+            rows = [[inline(b.when), self._target(b.to), _percent(b.shared_probability)] for b in decision.branches]
             out.append(table([w("condition"), w("goes-to"), w("probability")], rows))
         return f"## {w('decisions')}\n\n" + "\n".join(out) if out else ""
 
@@ -432,3 +429,7 @@ class _Report:
     def _target(self, target: str) -> str:
         label, kind = target_label(self.journey, target)
         return f"**{inline(label)}** ({self.w(kind)})" if kind else inline(label)
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"

@@ -59,6 +59,9 @@ JOURNEY_RULES: tuple[Rule, ...] = (
     content.kpi_without_target,
     content.review_overdue,
     flow.unused_outcome,
+    flow.entry_shares,
+    flow.off_path_step,
+    flow.trap,
 )
 
 REGISTRY: dict[str, Rule] = {known.id: known for known in sorted((*LOADER_RULES, *JOURNEY_RULES), key=lambda r: r.id)}

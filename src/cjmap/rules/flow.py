@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from cjmap import rule_ids
-from cjmap.diagnostics import Finding, Severity, summarise
-from cjmap.journey import Journey
+from cjmap.analysis.chain import build_chain, floating, traps
+from cjmap.diagnostics import Finding, Path, Severity, summarise
+from cjmap.journey import Edge, Journey
+from cjmap.model import Goal
 from cjmap.rules.base import Context, rule
 
 _TOLERANCE = 1e-6
@@ -19,37 +21,53 @@ _TOLERANCE = 1e-6
     "Branch probabilities of a decision do not add up to 1.",
 )
 def branch_probabilities(journey: Journey, context: Context) -> Iterator[Finding]:
-    """When every branch of a decision has a probability, they must add up to 1. When only some
-    have one, those must leave room for the rest (add up to less than 1): the remainder is
-    shared equally by the branches without a probability."""
+    """When every way out of a touchpoint (its decision's branches and its `next` items written
+    as `{to, probability}`) has a probability, they must add up to 1. When only some have one,
+    those must leave room for the rest (add up to less than 1): the remainder is shared equally
+    by the ways without a probability. Probabilities given per persona are checked per persona."""
     for placed in journey.ordered():
-        decision = placed.touchpoint.decision
-        if decision is None:
+        tp = placed.touchpoint
+        edges = [edge for edge in journey.edges[tp.id] if not edge.implicit]
+        if not any(edge.probability is not None or edge.probabilities for edge in edges):
             continue
-        given = [b.probability for b in decision.branches if b.probability is not None]
-        if not given:
-            continue
-        total = sum(given)
-        path = (*placed.path, "decision", "branches")
-        complete = len(given) == len(decision.branches)
-        if complete and abs(total - 1) > _TOLERANCE:
-            yield Finding(
-                path,
-                f"branch probabilities of '{decision.question}' add up to {total:g}, "
-                f"not 1: adjust them (e.g. make the last one {max(0.0, 1 - (total - given[-1])):g})",
-            )
-        elif not complete and total > 1 + _TOLERANCE:
-            yield Finding(
-                path,
-                f"branch probabilities of '{decision.question}' already add up to {total:g}, "
-                "leaving nothing for the branches without one: lower them below 1 in total",
-            )
-        elif not complete and abs(total - 1) <= _TOLERANCE:
-            yield Finding(
-                path,
-                f"branch probabilities of '{decision.question}' add up to 1, so the branches "
-                "without a probability would never be taken: give them one, or remove them",
-            )
+        only_branches = tp.next is None
+        what = (
+            f"branch probabilities of '{tp.decision.question}'"
+            if only_branches and tp.decision
+            else (f"the probabilities of the ways out of '{tp.id}'")
+        )
+        path = (*placed.path, "decision", "branches") if only_branches else (*placed.path, "next")
+        noun = "branches" if only_branches else "ways"
+        per_persona = any(edge.probabilities for edge in edges)
+        personas: list[str | None] = [p for p in journey.personas_of(tp)] if per_persona else [None]
+        for persona in personas:
+            given = [edge.probability_for(persona) for edge in edges]
+            message = _sum_problem(what, noun, [g for g in given if g is not None], len(edges))
+            if message:
+                yield Finding(path, message + (f" (for {persona})" if persona else ""))
+
+
+def _sum_problem(what: str, noun: str, given: list[float], count: int) -> str | None:
+    if not given:
+        return None
+    total = sum(given)
+    complete = len(given) == count
+    if complete and abs(total - 1) > _TOLERANCE:
+        return (
+            f"{what} add up to {total:g}, "
+            f"not 1: adjust them (e.g. make the last one {max(0.0, 1 - (total - given[-1])):g})"
+        )
+    if not complete and total > 1 + _TOLERANCE:
+        return (
+            f"{what} already add up to {total:g}, leaving nothing for the {noun} without one: "
+            "lower them below 1 in total"
+        )
+    if not complete and abs(total - 1) <= _TOLERANCE:
+        return (
+            f"{what} add up to 1, so the {noun} without a probability would never be taken: "
+            "give them one, or remove them"
+        )
+    return None
 
 
 @rule(
@@ -116,3 +134,136 @@ def unused_outcome(journey: Journey, context: Context) -> Iterator[Finding]:
                 (*path, "id"),
                 f"outcome '{outcome.id}' is never reached: point a 'next' or a branch at it, or remove it",
             )
+
+
+@rule(rule_ids.ENTRY_SHARES, "entry-shares", Severity.ERROR, "A persona's entry shares do not add up to 1.")
+def entry_shares(journey: Journey, context: Context) -> Iterator[Finding]:
+    """A persona starts at the first touchpoint (if it involves them) and at every `entry` that
+    involves them. Entries written as a share (`entry: 0.6`, or `entry: {anna: 0.6}`) must add
+    up to 1 when every entry of the persona has one, and leave room for the others when only
+    some have one: those split the remainder equally."""
+    problems: dict[tuple[str, str], list[str]] = {}
+    for persona in journey.persona_ids():
+        shares = journey.entry_shares(persona)
+        given = [share for share in shares.values() if share is not None]
+        total = sum(given)
+        complete = len(given) == len(shares)
+        if not given or (complete and abs(total - 1) <= _TOLERANCE) or (not complete and total < 1 - _TOLERANCE):
+            continue
+        names = ", ".join(f"'{tp}'" for tp in shares)
+        if complete:
+            problem = f"({names}) add up to {total:g}, not 1"
+        elif total > 1 + _TOLERANCE:
+            problem = f"({names}) already add up to {total:g}, leaving nothing for the entries without one"
+        else:
+            problem = f"({names}) add up to 1, so the entries without a share would never be used"
+        where = next(tp for tp, share in shares.items() if share is not None)
+        problems.setdefault((where, problem), []).extend([persona] if persona else [])
+    for (where, problem), personas in problems.items():
+        who = f" of {', '.join(personas)}" if personas else ""
+        yield Finding(
+            (*journey.touchpoints[where].path, "entry"),
+            f"the entry shares{who} {problem}: adjust the shares so they make 1 together",
+        )
+
+
+@rule(
+    rule_ids.OFF_PATH_STEP,
+    "off-path-step",
+    Severity.WARNING,
+    "A next or a branch leads a persona to a touchpoint that does not involve them.",
+)
+def off_path_step(journey: Journey, context: Context) -> Iterator[Finding]:
+    """A `next` item or a branch is a way for the personas of its touchpoint; when it leads
+    one of them to a touchpoint that lists other personas, either that touchpoint should
+    involve them too, or the way is meant for someone else (give it a probability of 0 for
+    them). The forecast follows the way as written."""
+    for placed in journey.ordered():
+        tp = placed.touchpoint
+        mine = journey.personas_of(tp)
+        for edge in journey.edges[tp.id]:
+            target = journey.touchpoints.get(edge.target)
+            if edge.implicit or target is None:
+                continue
+            theirs = set(journey.personas_of(target.touchpoint))
+            lost = [p for p in mine if p not in theirs and _taken(edge, p)]
+            if lost:
+                names = ", ".join(lost)
+                yield Finding(
+                    edge.path,
+                    f"'{tp.id}' leads {names} to '{edge.target}', which does not involve "
+                    f"{'them' if len(lost) > 1 else 'this persona'}: add {names} to the personas of "
+                    f"'{edge.target}', or give this way a probability of 0 for {names}",
+                )
+
+
+def _taken(edge: Edge, persona: str) -> bool:
+    probability = edge.probability_for(persona)
+    return probability is None or probability > 0
+
+
+@rule(rule_ids.TRAP, "trap", Severity.ERROR, "Customers can enter a loop of touchpoints and never leave it.")
+def trap(journey: Journey, context: Context) -> Iterator[Finding]:
+    """A loop whose probabilities let nobody out: the customers who reach it go round for ever
+    and never reach an outcome or an end. Give one of its touchpoints a way out (a `next` or a
+    branch with a probability above 0). The forecast refuses such a map."""
+    found: dict[tuple[str, ...], list[str]] = {}
+    for persona in journey.persona_ids():
+        for members in traps(build_chain(journey, persona, floating, 1.0)):
+            found.setdefault(tuple(members), []).extend([persona] if persona else [])
+    for loop, personas in found.items():
+        yield Finding((*journey.touchpoints[loop[0]].path, "id"), trap_message(list(loop), personas))
+
+
+def trap_message(members: list[str], personas: list[str]) -> str:
+    names = ", ".join(f"'{tp}'" for tp in members)
+    who = f" for {', '.join(personas)}" if personas else ""
+    return (
+        f"touchpoints {names} form a trap{who}: customers who reach them never leave towards an "
+        "outcome or an end; give one of them a way out (a 'next' or a branch with a probability above 0)"
+    )
+
+
+def forecast_references(
+    journey: Journey, unknown: Callable[[str, str, object, Path, str], Finding]
+) -> Iterator[Finding]:
+    """The ids the forecast's fields name (reported as unknown-reference, CJM101)."""
+    personas = set(journey.personas)
+    declare = "declare it under 'personas'"
+    for index, stage in enumerate(journey.map.stages):
+        for i, persona in enumerate(stage.personas or []):
+            if persona not in personas:
+                yield unknown("persona", persona, personas, ("stages", index, "personas", i), declare)
+    for placed in journey.ordered():
+        tp = placed.touchpoint
+        if isinstance(tp.entry, dict):
+            for persona in tp.entry:
+                if persona not in personas:
+                    yield unknown("persona", persona, personas, (*placed.path, "entry", persona), declare)
+        for edge in journey.edges[tp.id]:
+            where = edge.path[:-1] if edge.path[-1] == "to" else edge.path
+            for persona in edge.probabilities or {}:
+                if persona not in personas:
+                    yield unknown("persona", persona, personas, (*where, "probability", persona), declare)
+    for e_index, experiment in enumerate(journey.map.experiments):
+        for v_index, variant in enumerate(experiment.variants):
+            for c_index, change in enumerate(variant.changes):
+                path: Path = ("experiments", e_index, "variants", v_index, "changes", c_index)
+                if change.at not in journey.touchpoints:
+                    yield unknown("touchpoint", change.at, journey.touchpoints, (*path, "at"), "name a touchpoint")
+                    continue
+                ways = {edge.target for edge in journey.edges[change.at]}
+                if journey.resolve(change.to) not in ways:
+                    shown = ", ".join(sorted(ways)) or "nowhere"
+                    yield Finding(
+                        (*path, "to"),
+                        f"'{change.at}' has no way to '{change.to}' (its ways lead to {shown}): a variant "
+                        "changes the probability of a way the map has",
+                    )
+                if isinstance(change.probability, dict):
+                    for persona in change.probability:
+                        if persona not in personas:
+                            yield unknown("persona", persona, personas, (*path, "probability", persona), declare)
+    goal = journey.map.goal
+    if isinstance(goal, Goal) and goal.outcome is not None and goal.outcome not in journey.outcomes:
+        yield unknown("outcome", goal.outcome, journey.outcomes, ("goal", "outcome"), "declare it under 'outcomes'")

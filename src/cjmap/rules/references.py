@@ -20,7 +20,9 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
     """Every id a map refers to must exist: the personas and channel of a touchpoint, the
     targets of `next` and of decision branches (a touchpoint, a stage or an outcome), the
     persona keys of a per-persona emotion, an experiment's touchpoints, and the rules named in
-    `ignore`. The message suggests the closest existing id."""
+    `ignore`; for the forecast, the personas of a stage, the persona keys of per-persona
+    probabilities and entries, the touchpoints and ways a variant changes, and the goal's
+    outcome. The message suggests the closest existing id."""
     from cjmap.rules import REGISTRY  # the catalogue lists this rule too
 
     personas = set(journey.personas)
@@ -68,6 +70,9 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
                     "name a touchpoint of this map",
                 )
     yield from _unknown_ignores(journey, rule_names)
+    from cjmap.rules.flow import forecast_references
+
+    yield from forecast_references(journey, _unknown_among)
 
 
 def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding]:
@@ -102,6 +107,11 @@ class _Hints:
         self.personas = Suggester(personas)
         self.targets = Suggester(targets)
         self.touchpoints = Suggester(journey.touchpoints)
+
+
+def _unknown_among(kind: str, name: str, known: object, path: Path, fix: str) -> Finding:
+    """For the forecast's fields, which are few: a suggester made for the one reference."""
+    return _unknown(kind, name, Suggester(known), path, fix)  # type: ignore[arg-type]
 
 
 def _unknown(kind: str, name: str, suggest: Suggester, path: Path, fix: str) -> Finding:
