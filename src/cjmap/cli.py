@@ -231,6 +231,33 @@ def rules(
     typer.echo("\n".join(lines))
 
 
+@app.command()
+def fmt(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Map files, folders (searched for *.yaml/*.yml), or - (stdin to stdout).", show_default=False
+        ),
+    ],
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 listing the files that would change.")
+    ] = False,
+    config: ConfigOption = None,
+    root: RootOption = None,
+    max_bytes: MaxBytesOption = None,
+) -> None:
+    """Rewrite maps in one canonical layout, keeping comments (needs the 'fmt' extra).
+
+    Keys in the format's order, block style for text with a comma or colon, quotes only where
+    needed; ids, values and list order untouched. A file with errors is left alone.
+    """
+    from cjmap.commands.fmt import run_fmt
+
+    gc.disable()  # as in validate
+    settings, loader = _prepare(None, config, root, max_bytes)
+    raise typer.Exit(run_fmt(_check_all(_expand(paths), loader, settings), check))
+
+
 class _Target:
     __slots__ = ("from_folder", "name", "path")
 
