@@ -18,6 +18,8 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
+from cjmap import yaml_hints
+
 try:
     from yaml import CSafeLoader as _EventLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -220,6 +222,8 @@ class _Builder:
             loader.dispose()
         if self.documents == 0:
             raise self.fail("CJM007", "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1))
+        for line, col, message in yaml_hints.split_text_warnings(text):
+            self.problems.append(Problem(yaml_hints.SPLIT_TEXT_RULE, message, self.file, Mark(line, col)))
         return Loaded(self.root, self.problems)
 
     def fold(self, loader: Any) -> None:
@@ -284,6 +288,8 @@ class _Builder:
         message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
             message += f"; {_TAB_HINT}"
+        else:
+            message += yaml_hints.syntax_advice(message, text, position.line, position.col)
         return self.fail("CJM001", message, position)
 
     def handle(self, event: yaml.Event) -> None:

@@ -62,6 +62,8 @@ for _id, _name, _summary in (
     ("CJM010", "schema", "A field is unknown, missing, of the wrong type or has a wrong value."),
 ):
     _add(Rule(_id, _name, Severity.ERROR, _summary, None, configurable=False))
+# Found by the loader too, but a warning: the data is valid, only perhaps not what was meant.
+_add(Rule("CJM008", "split-text", Severity.WARNING, "A comma in a one-line list [...] seems to split a text.", None))
 
 
 def lookup(reference: str) -> Rule | None:
