@@ -258,6 +258,30 @@ def fmt(
     raise typer.Exit(run_fmt(_check_all(_expand(paths), loader, settings), check))
 
 
+@app.command()
+def serve(
+    map_path: Annotated[Path, typer.Argument(metavar="MAP", help="The map file to preview.", show_default=False)],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.", min=0, max=65535)] = 8765,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+    poll: Annotated[
+        bool, typer.Option("--poll", help="Poll the files instead of using watchfiles (e.g. on network drives).")
+    ] = False,
+    today: TodayOption = None,
+    config: ConfigOption = None,
+    root: RootOption = None,
+    max_bytes: MaxBytesOption = None,
+) -> None:
+    """Preview the journey grid and the flow diagram in a browser, reloading on every save.
+
+    Serves on 127.0.0.1 only. Watches the map and every library it includes (with the 'serve'
+    extra, else by polling); while the map has errors the page lists them over the last good render.
+    """
+    from cjmap.commands.serve import run_serve
+
+    settings, loader = _prepare(today, config, root, max_bytes)
+    raise typer.Exit(run_serve(map_path, settings, loader, port, open_browser=not no_browser, poll=poll))
+
+
 class _Target:
     __slots__ = ("from_folder", "name", "path")
 
