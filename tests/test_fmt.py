@@ -14,9 +14,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cjmap.formatting import format_text
+from cjmap.formatting import FormatError, format_text
 from cjmap.source import parse
 from tests.conftest import EXAMPLES, ROOT, run_cli
+from tests.test_properties import STRUCTURES
 
 Write = Callable[[str, str], Path]
 
@@ -261,6 +262,18 @@ def test_docs_examples_of_the_format_are_formatted_blocks() -> None:
     """The README's fmt section shows a real before/after."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "cjmap fmt" in readme
-    before = textwrap.dedent(readme.split("<!-- fmt-before -->")[1].split("```yaml")[1].split("```")[0])
-    after = textwrap.dedent(readme.split("<!-- fmt-after -->")[1].split("```yaml")[1].split("```")[0])
+    before = textwrap.dedent(readme.split("<!-- fmt-before -->")[1].split("```yaml\n")[1].split("```")[0])
+    after = textwrap.dedent(readme.split("<!-- fmt-after -->")[1].split("```yaml\n")[1].split("```")[0])
     assert format_text(before) == after
+
+
+@given(data=st.dictionaries(st.sampled_from(["cjmap", "id", "title", "stages", "personas", "x"]), STRUCTURES))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_yaml_mapping_formats_to_the_same_data_or_is_refused_cleanly(data: dict[str, Any]) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=None, sort_keys=False)
+    try:
+        once = format_text(text)
+    except FormatError:
+        return  # left alone, with a message: never a traceback, never different data
+    assert format_text(once) == once
+    assert parse(once, "x").data == parse(text, "x").data or "nan" in text

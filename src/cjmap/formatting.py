@@ -22,6 +22,7 @@ import types
 import typing
 from typing import Any, Union
 
+import yaml
 from pydantic import BaseModel
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
@@ -56,6 +57,7 @@ LIBRARY_ORDER = ("cjmap", "kind", "title", "include", "personas", "channels", "o
 _LAST = ("ignore",)
 _STR_TAG = "tag:yaml.org,2002:str"
 _pyyaml_resolver = Resolver()
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class FormatError(Exception):
@@ -90,13 +92,15 @@ def _space_sections(text: str) -> str:
     above the comments that head it; none at the end. Moving a section moves the blank line that
     ruamel keeps with the section before it, so the spacing is set again here."""
     lines = text.rstrip("\n").split("\n")
+
+    def opens_block(index: int) -> bool:
+        following = next((line for line in lines[index + 1 :] if line.strip() and line[:1] != "#"), "")
+        return following[:1] in (" ", "-")
+
     starts = [
         index
         for index, line in enumerate(lines)
-        if line[:1].isalpha()
-        and line.rstrip().endswith(":")
-        and index + 1 < len(lines)
-        and lines[index + 1][:1] in " -"
+        if line[:1].isalpha() and line.split("#", 1)[0].rstrip().endswith(":") and opens_block(index)
     ]
     for index in reversed(starts):
         top = index
@@ -188,12 +192,20 @@ def _requote(node: Any, in_flow: bool = False) -> None:
 
 
 def _plain_allowed(text: str, flow: bool) -> bool:
+    """Plain text is allowed here by both YAML readers: ruamel.yaml's emitter (which writes it)
+    and PyYAML (which cjmap reads with; it is stricter, e.g. about '?' in a flow list)."""
     from ruamel.yaml.emitter import Emitter
 
     emitter = Emitter(io.StringIO(), allow_unicode=True)
     emitter.use_version = None  # type: ignore[attr-defined]  # read through .serializer without a dumper
     analysis = emitter.analyze_scalar(text)
-    return bool(analysis.allow_flow_plain if flow else analysis.allow_block_plain) and not analysis.multiline
+    if analysis.multiline or not (analysis.allow_flow_plain if flow else analysis.allow_block_plain):
+        return False
+    probe, expected = (f"[{text}, x]", [text, "x"]) if flow else (f"k: {text}\n", {"k": text})
+    try:
+        return bool(yaml.load(probe, Loader=_SafeLoader) == expected)
+    except yaml.YAMLError:
+        return False
 
 
 def _replace(node: Any, where: Any, value: str) -> None:
@@ -258,4 +270,6 @@ def _plain(value: Any) -> Any:
         return ("map", {k: _plain(v) for k, v in value.items()})  # key order is layout, not data
     if isinstance(value, list):
         return ("list", [_plain(v) for v in value])
+    if isinstance(value, float):
+        return ("float", repr(value))  # nan equals nan here
     return (type(value).__name__, value)
