@@ -66,7 +66,7 @@ def fmt() -> None:
             command = [sys.executable, "-m", "cjmap", "validate", "--today", "2026-11-23", str(path)]
             validating = best_of(3, lambda: subprocess.run(command, capture_output=True, check=False))  # noqa: B023
         figures[size] = formatting
-        print(f"fmt, {size:,} touchpoints: {formatting:.2f} s in process; validate, a fresh process: {validating:.2f} s")
+        print(f"fmt, {size:,} touchpoints: {formatting:.2f} s in process; validate (new process): {validating:.2f} s")
     print(f"  goal: a 100-touchpoint map (a large real one) under 2 s: {'met' if figures[100] < 2 else 'NOT met'}")
 
 
