@@ -277,3 +277,12 @@ def test_any_yaml_mapping_formats_to_the_same_data_or_is_refused_cleanly(data: d
         return  # left alone, with a message: never a traceback, never different data
     assert format_text(once) == once
     assert parse(once, "x").data == parse(text, "x").data or "nan" in text
+
+
+def test_yaml_files_that_are_not_maps_are_skipped_in_folders(write: Write) -> None:
+    other = write("maps/docker-compose.yaml", "services: {web: {image: 'nginx'}}\n")
+    write("maps/map.yaml", CANONICAL)
+    result = run_cli("fmt", str(other.parent))
+    assert result.exit_code == 0, result.stderr
+    assert "1 file: 1 unchanged" in result.stderr
+    assert other.read_text(encoding="utf-8") == "services: {web: {image: 'nginx'}}\n"
