@@ -214,3 +214,13 @@ def test_the_documented_messages_match_what_cjmap_says() -> None:
     for quoted in re.findall(r"`(write it as YYYY-MM-DD: [0-9-]+)`", docs):
         assert quoted in date_advice("01.10.2026")
     assert "split-text" in docs
+
+
+@pytest.mark.parametrize(("level", "exit_code", "shown"), [("off", 0, False), ("error", 1, True)])
+def test_split_text_severity_follows_the_settings(write: Write, level: str, exit_code: int, shown: bool) -> None:
+    settings = write("cjmap.toml", f'[severity]\nsplit-text = "{level}"\n')
+    text = HEAD + "personas:\n  - id: anna\n    name: Anna\n    frustrations: [Spam z kodami, które nic nie dają]\n"
+    path = write("map.yaml", text + STAGES)
+    result = run_cli("validate", "--format", "json", "--config", str(settings), str(path))
+    assert result.exit_code == exit_code, result.stdout
+    assert ('"CJM008"' in result.stdout) is shown
