@@ -8,7 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cjmap.source import LoadError, parse
 from cjmap.yaml_hints import cadence_advice, date_advice, split_text_warnings, syntax_advice
 from tests.conftest import EXAMPLES, ROOT, check, run_cli
 
@@ -161,6 +164,7 @@ def test_a_split_sentence_in_an_included_library_is_a_warning_and_the_include_st
         ("1.10.2026 r.", "2026-10-01"),
         ("01.10.2026 г.", "2026-10-01"),
         ("2026/10/01", "2026-10-01"),
+        ("2026-10-1", "2026-10-01"),
         ("1 października 2026", "2026-10-01"),
         ("1 октября 2026 г.", "2026-10-01"),
         ("October 1, 2026", "2026-10-01"),
@@ -224,3 +228,22 @@ def test_split_text_severity_follows_the_settings(write: Write, level: str, exit
     result = run_cli("validate", "--format", "json", "--config", str(settings), str(path))
     assert result.exit_code == exit_code, result.stdout
     assert ('"CJM008"' in result.stdout) is shown
+
+
+YAMLISH = st.lists(
+    st.sampled_from([*"ab :-,[]{}#'\"\n\t>|?&*!%@`", "  ", "- ", ": ", "które", "which", "\n  - "]), max_size=60
+).map("".join)
+
+
+@given(text=YAMLISH)
+@settings(max_examples=300, deadline=None)
+def test_any_text_loads_or_fails_with_a_positioned_message(text: str) -> None:
+    try:
+        loaded = parse(text, "x")
+    except LoadError as error:
+        assert error.mark.line >= 1 and error.mark.col >= 1 and error.message
+        return
+    lines = text.splitlines()
+    for problem in loaded.problems:
+        assert 1 <= problem.mark.line <= len(lines)
+        assert 1 <= problem.mark.col <= len(lines[problem.mark.line - 1])
