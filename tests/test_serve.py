@@ -239,7 +239,11 @@ def test_wrapper_reloads_in_chromium_without_console_errors(browser: Any, server
     started = time.monotonic()
     grid.locator("h1").filter(has_text="Seen in the browser").wait_for(timeout=5000)
     assert time.monotonic() - started < 2 * RELOAD_SECONDS
-    edit(server.map, "title: Seen in the browser", "title: Broken: here")
+    page.evaluate("document.getElementById('grid').contentWindow.scrollTo(0, 400)")
+    edit(server.map, "title: Seen in the browser", "title: Still where I was")
+    grid.locator("h1").filter(has_text="Still where I was").wait_for(timeout=5000)
+    page.wait_for_function("document.getElementById('grid').contentWindow.scrollY > 300", timeout=3000)
+    edit(server.map, "title: Still where I was", "title: Broken: here")
     page.locator("#problems").filter(has_text="CJM001").wait_for(timeout=5000)
     assert "showing the last render without errors" in page.locator("#problems").inner_text()
     page.click("#show-diagram")

@@ -24,12 +24,36 @@
   gridButton.addEventListener("click", () => show("grid"));
   diagramButton.addEventListener("click", () => show("diagram"));
 
+  // Where the reader was, so that a save does not throw them back to the top of the grid.
+  function scrolled() {
+    try {
+      const view = grid.contentWindow;
+      const scroller = view.document.querySelector(".scroller");
+      return { x: view.scrollX, y: view.scrollY, inner: scroller ? scroller.scrollLeft : 0 };
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function reload(version) {
+    const position = scrolled();
+    if (position) {
+      grid.addEventListener("load", () => {
+        const view = grid.contentWindow;
+        const scroller = view.document.querySelector(".scroller");
+        if (scroller) scroller.scrollLeft = position.inner;
+        view.scrollTo(position.x, position.y);
+      }, { once: true });
+    }
+    grid.src = "/grid.html?v=" + version;
+  }
+
   function render(state) {
     document.getElementById("file").textContent = state.file;
     document.title = state.title ? state.title + " — cjmap serve" : "cjmap serve";
     if (state.version !== shown) {
       shown = state.version;
-      grid.src = "/grid.html?v=" + state.version;
+      reload(state.version);
       if (state.diagram) {
         image.src = "/diagram.svg?v=" + state.version;
         image.hidden = false;
