@@ -235,6 +235,7 @@ def test_fmt_is_idempotent_and_keeps_data_and_comments(
     text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=flow, sort_keys=False, width=width)
     if comments:  # a comment line above every top-level key
         text = "".join(f"# about {line[:8]}\n{line}" if line[:1].isalpha() else line for line in text.splitlines(True))
+        text = "# the file's heading\n---\n" + text
     once = format_text(text)
     assert format_text(once) == once
     assert parse(once, "x").data == parse(text, "x").data
@@ -286,3 +287,9 @@ def test_yaml_files_that_are_not_maps_are_skipped_in_folders(write: Write) -> No
     assert result.exit_code == 0, result.stderr
     assert "1 file: 1 unchanged" in result.stderr
     assert other.read_text(encoding="utf-8") == "services: {web: {image: 'nginx'}}\n"
+
+
+def test_comments_above_a_document_start_marker_are_kept() -> None:
+    text = "# top comment\n%YAML 1.1\n---\n" + CANONICAL
+    assert format_text(text) == text
+    assert format_text("# about\n---\n" + MESSY) == "# about\n---\n" + CANONICAL

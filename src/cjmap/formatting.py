@@ -70,8 +70,9 @@ def format_text(text: str) -> str:
     from ruamel.yaml.error import YAMLError
 
     yaml = _yaml(YAML)
+    preamble, body = _split_preamble(text)
     try:
-        data = yaml.load(text)
+        data = yaml.load(body)
     except YAMLError as error:
         raise FormatError(f"cannot read the file for formatting: {error}") from None
     if data is None or not hasattr(data, "items"):
@@ -82,9 +83,22 @@ def format_text(text: str) -> str:
     _requote(data)
     stream = io.StringIO()
     yaml.dump(data, stream)
-    formatted = _space_sections(stream.getvalue())
+    formatted = preamble + _space_sections(stream.getvalue())
     _check_same_data(text, formatted)
     return formatted
+
+
+def _split_preamble(text: str) -> tuple[str, str]:
+    """Comments and directives down to a `---` line, kept as written: ruamel.yaml drops the
+    comments above a document start marker."""
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped == "---" or stripped.startswith("--- #"):
+            return "".join(lines[: index + 1]), "".join(lines[index + 1 :])
+        if stripped and not stripped.startswith(("#", "%")):
+            break
+    return "", text
 
 
 def _space_sections(text: str) -> str:
