@@ -293,3 +293,17 @@ def test_comments_above_a_document_start_marker_are_kept() -> None:
     text = "# top comment\n%YAML 1.1\n---\n" + CANONICAL
     assert format_text(text) == text
     assert format_text("# about\n---\n" + MESSY) == "# about\n---\n" + CANONICAL
+
+
+def test_a_note_on_a_one_line_item_stays_on_its_line_when_the_item_becomes_a_block() -> None:
+    text = (
+        "cjmap: 1\nid: m\ntitle: T\nstages:\n  - id: s\n    touchpoints:\n"
+        '      - {id: a, action: "x: y"}   # note\n      # about b\n      - {id: b, action: "p, q"}  # only\n'
+    )
+    assert format_text(text).endswith(
+        "      - id: a                     # note\n"
+        '        action: "x: y"\n'
+        "      # about b\n"
+        "      - id: b                    # only\n"
+        "        action: p, q\n"
+    )

@@ -176,8 +176,45 @@ def _restyle(node: Any) -> None:
     if _is_map(node) or _is_seq(node):
         if node.fa.flow_style() and _has_separator(node):
             node.fa.set_block_style()
-        for child in node.values() if _is_map(node) else node:
+        places = list(node.items()) if _is_map(node) else list(enumerate(node))
+        for where, child in places:
+            flow_before = (_is_map(child) or _is_seq(child)) and bool(child.fa.flow_style())
             _restyle(child)
+            if flow_before and _is_seq(node) and not child.fa.flow_style():
+                _move_item_comment(node, where, child)
+
+
+def _move_item_comment(seq: Any, index: int, item: Any) -> None:
+    """`- {a: 1, b: "x, y"}  # note` became a block: the note goes after its first line, not
+    after a lone '-' (where ruamel.yaml would leave it)."""
+    slots = seq.ca.items.get(index)
+    if not slots or slots[0] is None or not item:
+        return
+    token = slots[0]
+    if _is_map(item):
+        from ruamel.yaml.tokens import CommentToken
+
+        keys = list(item)
+        first, last = item.ca.items.get(keys[0]), item.ca.items.get(keys[-1])
+        if (first and first[2] is not None) or (last and last[2] is not None):
+            return
+        # The token holds the note on the item's line and the comment lines below it.
+        note, _, below = token.value.partition("\n")
+        if below.strip() and len(keys) == 1:
+            return  # nowhere better for the lines below: leave the whole token where it was
+        item.ca.items.setdefault(keys[0], [None, None, None, None])[2] = CommentToken(
+            note + "\n", token.start_mark, column=token.column
+        )
+        if below.strip():
+            item.ca.items.setdefault(keys[-1], [None, None, None, None])[2] = CommentToken(
+                "\n" + below, token.start_mark, column=0
+            )
+    else:
+        target = item.ca.items.setdefault(0, [None, None])
+        if target[0] is not None:
+            return
+        target[0] = token
+    slots[0] = None
 
 
 def _has_separator(node: Any) -> bool:
