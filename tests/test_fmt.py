@@ -307,3 +307,23 @@ def test_a_note_on_a_one_line_item_stays_on_its_line_when_the_item_becomes_a_blo
         "      - id: b                    # only\n"
         "        action: p, q\n"
     )
+
+
+@given(data=maps(), notes=st.lists(st.booleans(), min_size=40, max_size=40))
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_notes_at_the_end_of_lines_survive(data: dict[str, Any], notes: list[bool]) -> None:
+    text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=None, sort_keys=False, width=10_000)
+    lines = text.splitlines()
+    marked = []
+    for index, line in enumerate(lines):
+        # End-of-line notes where YAML allows them: after a complete one-line value.
+        if notes[index % len(notes)] and line.rstrip().endswith(("]", "}")) and ": " in line:
+            line += f"  # note {index}"
+            marked.append(f"# note {index}")
+        lines[index] = line
+    text = "\n".join(lines) + "\n"
+    once = format_text(text)
+    assert format_text(once) == once
+    assert parse(once, "x").data == parse(text, "x").data
+    for note in marked:
+        assert once.count(note + "\n") == 1, (note, once)
