@@ -197,6 +197,60 @@ def rules(
     _finish(lambda: command.run(markdown))
 
 
+@app.command()
+def fmt(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Map files, folders (searched for *.yaml/*.yml), or - (stdin to stdout).", show_default=False
+        ),
+    ],
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 listing the files that would change.")
+    ] = False,
+    config: ConfigOption = None,
+    root: RootOption = None,
+    max_bytes: MaxBytesOption = None,
+) -> None:
+    """Rewrite maps in one canonical layout, keeping comments (needs the 'fmt' extra).
+
+    Keys in the format's order, block style for text with a comma or colon, quotes only where
+    needed; ids, values and list order untouched. A file with errors is left alone.
+    """
+    from cjmap.commands.fmt import run_fmt
+
+    _finish(lambda: run_fmt(_session(None, config, root, max_bytes).check(paths).results, check))
+
+
+@app.command()
+def serve(
+    map_path: Annotated[Path, typer.Argument(metavar="MAP", help="The map file to preview.", show_default=False)],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1; 0 picks a free one.", min=0, max=65535)] = 8765,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+    poll: Annotated[
+        bool, typer.Option("--poll", help="Poll the files instead of using watchfiles (e.g. on network drives).")
+    ] = False,
+    today: TodayOption = None,
+    config: ConfigOption = None,
+    root: RootOption = None,
+    max_bytes: MaxBytesOption = None,
+) -> None:
+    """Preview the journey grid and the flow diagram in a browser, reloading on every save.
+
+    Serves on 127.0.0.1 only. Watches the map and every library it includes (with the 'serve'
+    extra, else by polling); while the map has errors the page lists them over the last good render.
+    """
+    from cjmap.commands.serve import run_serve
+
+    def run() -> int:
+        from cjmap.api import session
+
+        started = session(today, config, root, max_bytes)  # a long-running process: the collector stays on
+        return run_serve(map_path, started.settings, started.loader, port, open_browser=not no_browser, poll=poll)
+
+    _finish(run)
+
+
 class ForecastFormat(str, Enum):
     text = "text"
     md = "md"

@@ -58,6 +58,11 @@ def load(path: Path) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     table: Any = document.get("tool", {}).get("cjmap", {}) if path.name == "pyproject.toml" else document
+    if path.name != "pyproject.toml" and isinstance(document.get("tool"), dict) and "cjmap" in document["tool"]:
+        raise ConfigError(
+            f"{path}: [tool.cjmap] is the table for pyproject.toml; in {path.name} the settings stand at the "
+            "top level: remove the [tool.cjmap] line and write [severity] for [tool.cjmap.severity]"
+        )
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.cjmap] must be a table")
     unknown = sorted(set(table) - _KEYS)

@@ -15,6 +15,7 @@ from typing import Any
 from cjmap import rule_ids
 from cjmap.reading import read_file
 from cjmap.source import Limits, LoadError, Mark, Problem, YList, YMap, load_bytes
+from cjmap.yaml_hints import SPLIT_TEXT_RULE
 
 MERGED_SECTIONS = ("personas", "channels", "outcomes")
 _ROOT_MARKERS = ("cjmap.toml", "pyproject.toml", ".git")
@@ -40,6 +41,7 @@ class Loader:
         self.root = root
         self._cache: dict[Path, YMap | LoadError] = {}
         self._roots: dict[Path, Path] = {}
+        self._warnings: dict[Path, list[Problem]] = {}  # loader warnings of each library
 
     def load_path(self, path: Path, name: str, raw: bytes | None = None) -> Document:
         """A map file (raw: its bytes, when already read within the limit)."""
@@ -136,14 +138,17 @@ class Loader:
         if cached.get("kind") != "library":
             problem(f"include '{reference}' is not a library: an included file starts with 'kind: library'")
             return None
+        document.problems.extend(self._warnings.get(target, []))
         return target, cached
 
     def _read_library(self, path: Path, root: Path) -> YMap:
         name = _display(path)
         loaded = load_bytes(read_file(path, name, self.limits), name, self.limits)
-        if loaded.problems:
-            first = loaded.problems[0]
+        errors = [p for p in loaded.problems if p.rule != SPLIT_TEXT_RULE]  # a warning leaves the data usable
+        if errors:
+            first = errors[0]
             raise LoadError(first.rule, first.message, first.file, first.mark)
+        self._warnings[path] = [p for p in loaded.problems if p.rule == SPLIT_TEXT_RULE]
         if not isinstance(loaded.data, YMap):
             raise LoadError(rule_ids.NOT_A_MAP, "a library must be a mapping with 'kind: library'", name, Mark(1, 1))
         return loaded.data

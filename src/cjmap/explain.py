@@ -12,6 +12,7 @@ from pydantic_core import ErrorDetails
 
 from cjmap.diagnostics import Finding, Path, describe_value, did_you_mean
 from cjmap.model import SLUG_PATTERN
+from cjmap.yaml_hints import cadence_advice, date_advice
 
 _EXPECTED = {
     "string_type": "text",
@@ -65,11 +66,15 @@ def explain(error: ErrorDetails, model: type[BaseModel]) -> Finding:
                 f"'{value}' is not a valid id: use lowercase letters, digits and '-', e.g. '{slugify(str(value))}'",
             )
         if field == "every":
-            return Finding(loc, f"review cadence '{value}' is not like '4 months', '6 weeks' or '1 year'")
+            return Finding(
+                loc, f"review cadence '{value}' is not like '4 months', '6 weeks' or '1 year'" + cadence_advice(value)
+            )
         if field == "ignore" or (len(loc) >= 2 and loc[-2] == "ignore"):
             return Finding(loc, f"'{value}' is not a rule id like CJM110 or a rule name like 'dead-end'")
     if kind in _EXPECTED:
         message = f"{_subject(field)} should be {_EXPECTED[kind]}, not {describe_value(value)}"
+        if kind.startswith("date"):
+            message += date_advice(value)
         if isinstance(value, bool) and kind == "string_type":
             message += "; YAML reads yes/no/on/off/true/false as booleans: put the text in quotes"
         return Finding(loc, message)

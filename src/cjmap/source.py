@@ -18,7 +18,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from cjmap import rule_ids
+from cjmap import rule_ids, yaml_hints
 
 try:
     from yaml import CSafeLoader as _EventLoader
@@ -224,6 +224,8 @@ class _Builder:
             raise self.fail(
                 rule_ids.NOT_A_MAP, "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1)
             )
+        for line, col, message in yaml_hints.split_text_warnings(text):
+            self.problems.append(Problem(yaml_hints.SPLIT_TEXT_RULE, message, self.file, Mark(line, col)))
         return Loaded(self.root, self.problems)
 
     def fold(self, loader: Any) -> None:
@@ -292,6 +294,8 @@ class _Builder:
         message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
             message += f"; {_TAB_HINT}"
+        else:
+            message += yaml_hints.syntax_advice(message, text, position.line, position.col)
         return self.fail(rule_ids.SYNTAX, message, position)
 
     def handle(self, event: yaml.Event) -> None:

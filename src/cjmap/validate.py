@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -79,7 +79,12 @@ def check_stdin(loader: Loader, raw: bytes, settings: Settings) -> Result:
 
 
 def check_document(document: Document, settings: Settings) -> Result:
-    diagnostics = [_diagnostic(REGISTRY[p.rule], p.message, p.file, p.mark) for p in document.problems]
+    # Loader problems are errors, except the split-text warning, whose severity settings may change.
+    diagnostics = [
+        replace(_diagnostic(REGISTRY[p.rule], p.message, p.file, p.mark), severity=severity)
+        for p in document.problems
+        if (severity := settings.severity.get(p.rule, REGISTRY[p.rule].severity)) is not None
+    ]
     data = document.data
     if not isinstance(data, YMap):
         what = "nothing" if data is None else "a list" if isinstance(data, list) else f"a single value ({data!r})"[:80]

@@ -28,20 +28,34 @@ __all__ = [
     "run",
 ]
 
-# Problems found before any journey check can run (by the loader or the model): always errors.
-LOADER_RULES: tuple[Rule, ...] = tuple(
-    Rule(rule_id, name, Severity.ERROR, summary, None, configurable=False)
-    for rule_id, name, summary in (
-        (rule_ids.SYNTAX, "syntax", "The file is not valid YAML (tabs, unclosed brackets, bad indentation)."),
-        (rule_ids.ENCODING, "encoding", "The file is not UTF-8 text (another encoding, or binary)."),
-        (rule_ids.DUPLICATE_KEY, "duplicate-key", "A key appears twice in one mapping; YAML would silently keep one."),
-        (rule_ids.UNSAFE_TAG, "unsafe-tag", "A YAML tag such as !!python/object; cjmap never constructs objects."),
-        (rule_ids.LIMITS, "limits", "The file is too large, too deeply nested, or its aliases expand too far."),
-        (rule_ids.INCLUDE, "include", "An include is missing, outside the project, circular or not a library."),
-        (rule_ids.NOT_A_MAP, "not-a-map", "The file is empty, holds several documents, or is not a mapping."),
-        (rule_ids.INTERNAL, "internal-error", "cjmap itself failed on this file: a bug to report, with the file."),
-        (rule_ids.SCHEMA, "schema", "A field is unknown, missing, of the wrong type or has a wrong value."),
-    )
+# Problems found before any journey check can run (by the loader or the model): always errors,
+# but for one warning the loader finds in the text itself.
+LOADER_RULES: tuple[Rule, ...] = (
+    *(
+        Rule(rule_id, name, Severity.ERROR, summary, None, configurable=False)
+        for rule_id, name, summary in (
+            (rule_ids.SYNTAX, "syntax", "The file is not valid YAML (tabs, unclosed brackets, bad indentation)."),
+            (rule_ids.ENCODING, "encoding", "The file is not UTF-8 text (another encoding, or binary)."),
+            (
+                rule_ids.DUPLICATE_KEY,
+                "duplicate-key",
+                "A key appears twice in one mapping; YAML would silently keep one.",
+            ),
+            (rule_ids.UNSAFE_TAG, "unsafe-tag", "A YAML tag such as !!python/object; cjmap never constructs objects."),
+            (rule_ids.LIMITS, "limits", "The file is too large, too deeply nested, or its aliases expand too far."),
+            (rule_ids.INCLUDE, "include", "An include is missing, outside the project, circular or not a library."),
+            (rule_ids.NOT_A_MAP, "not-a-map", "The file is empty, holds several documents, or is not a mapping."),
+            (rule_ids.INTERNAL, "internal-error", "cjmap itself failed on this file: a bug to report, with the file."),
+            (rule_ids.SCHEMA, "schema", "A field is unknown, missing, of the wrong type or has a wrong value."),
+        )
+    ),
+    Rule(
+        rule_ids.SPLIT_TEXT,
+        "split-text",
+        Severity.WARNING,
+        "A comma in a one-line list [...] seems to split a text.",
+        None,
+    ),
 )
 
 # The journey checks, in the order they run (by id).
