@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cjmap.source import Limits, LoadError, Mark, Problem, YList, YMap, load_bytes
 
@@ -29,17 +29,35 @@ class Document:
     included: set[Path] = field(default_factory=set)
 
 
+class FileReader(Protocol):
+    """Where the Loader reads files from: the file system by default, a git revision for
+    `cjmap diff REV:path` (see cjmap.gitfiles), so includes resolve at the map's revision."""
+
+    def read_bytes(self, path: Path) -> bytes: ...
+
+    def is_file(self, path: Path) -> bool: ...
+
+
+class _Disk:
+    def read_bytes(self, path: Path) -> bytes:
+        return path.read_bytes()
+
+    def is_file(self, path: Path) -> bool:
+        return path.is_file()
+
+
 class Loader:
     """Reads files, resolving includes; keeps parsed libraries for the whole run."""
 
-    def __init__(self, limits: Limits, root: Path | None = None) -> None:
+    def __init__(self, limits: Limits, root: Path | None = None, reader: FileReader | None = None) -> None:
         self.limits = limits
         self.root = root
+        self.reader: FileReader = reader or _Disk()
         self._cache: dict[Path, YMap | LoadError] = {}
         self._roots: dict[Path, Path] = {}
 
     def load_path(self, path: Path, name: str) -> Document:
-        return self._load(path.read_bytes(), name, path.resolve().parent, self.project_root(path))
+        return self._load(self.reader.read_bytes(path), name, path.resolve().parent, self.project_root(path))
 
     def load_stdin(self, raw: bytes) -> Document:
         cwd = Path.cwd()
@@ -109,7 +127,7 @@ class Loader:
         if target in chain or target == document_path(document):
             problem(f"include '{reference}' includes itself through a cycle: remove one of the includes")
             return None
-        if not target.is_file():
+        if not self.reader.is_file(target):
             problem(f"include '{reference}' does not exist (looked for {target}): fix the path, relative to this file")
             return None
         cached = self._cache.get(target)
@@ -129,7 +147,7 @@ class Loader:
 
     def _read_library(self, path: Path, root: Path) -> YMap:
         name = _display(path)
-        loaded = load_bytes(path.read_bytes(), name, self.limits)
+        loaded = load_bytes(self.reader.read_bytes(path), name, self.limits)
         if loaded.problems:
             first = loaded.problems[0]
             raise LoadError(first.rule, first.message, first.file, first.mark)

@@ -455,8 +455,19 @@ def diff_maps(old: Journey, new: Journey) -> MapDiff:
         personas=_entities(
             {p.id: p for p, _ in old.personas.values()},
             {p.id: p for p, _ in new.personas.values()},
-            ("name", "segment", "age", "region", "interests", "goals", "needs", "frustrations", "expectations",
-             "data", "description"),
+            (
+                "name",
+                "segment",
+                "age",
+                "region",
+                "interests",
+                "goals",
+                "needs",
+                "frustrations",
+                "expectations",
+                "data",
+                "description",
+            ),
         ),
         outcomes=_entities(
             {o.id: o for o, _ in old.outcomes.values()},
@@ -482,8 +493,12 @@ def diff_maps(old: Journey, new: Journey) -> MapDiff:
         decisions=tuple(
             d
             for tp_id in kept
-            if (d := _decision(tp_id, where.stage_of(tp_id), old.touchpoints[tp_id].touchpoint,
-                               new.touchpoints[tp_id].touchpoint)) is not None
+            if (
+                d := _decision(
+                    tp_id, where.stage_of(tp_id), old.touchpoints[tp_id].touchpoint, new.touchpoints[tp_id].touchpoint
+                )
+            )
+            is not None
         ),
     )
 
@@ -501,9 +516,12 @@ class _Where:
 
     def stage_list(self) -> tuple[StageInfo, ...]:
         listed = [
-            StageInfo(s.id, s.label, "kept" if s.id in self.old.stages else "added") for s, _ in self.new.stages.values()
+            StageInfo(s.id, s.label, "kept" if s.id in self.old.stages else "added")
+            for s, _ in self.new.stages.values()
         ]
-        listed += [StageInfo(s.id, s.label, "removed") for s, _ in self.old.stages.values() if s.id not in self.new.stages]
+        listed += [
+            StageInfo(s.id, s.label, "removed") for s, _ in self.old.stages.values() if s.id not in self.new.stages
+        ]
         return tuple(listed)
 
 
@@ -694,24 +712,26 @@ def _stage_emotions(old: Journey, new: Journey, where: _Where) -> tuple[StageEmo
 
 # --- items without ids ------------------------------------------------------------------------
 
-I = TypeVar("I", PainPoint, Opportunity, Kpi)
+It = TypeVar("It", PainPoint, Opportunity, Kpi)
 
 
 @dataclass(frozen=True)
-class _Placed(Generic[I]):
+class _Placed(Generic[It]):
     touchpoint: str
     stage: str
-    item: I
+    item: It
 
 
 @dataclass(frozen=True)
-class _Matched(Generic[I]):
-    pairs: list[tuple[_Placed[I], _Placed[I], float]]
-    gone: list[_Placed[I]]
-    new: list[_Placed[I]]
+class _Matched(Generic[It]):
+    pairs: list[tuple[_Placed[It], _Placed[It], float]]
+    gone: list[_Placed[It]]
+    new: list[_Placed[It]]
 
 
-def _placed(journey: Journey, stage_of: dict[str, str], items: Callable[[Touchpoint], Sequence[I]]) -> list[_Placed[I]]:
+def _placed(
+    journey: Journey, stage_of: dict[str, str], items: Callable[[Touchpoint], Sequence[It]]
+) -> list[_Placed[It]]:
     return [
         _Placed(tp_id, stage_of[tp_id], item)
         for tp_id, placed in journey.touchpoints.items()
@@ -719,11 +739,11 @@ def _placed(journey: Journey, stage_of: dict[str, str], items: Callable[[Touchpo
     ]
 
 
-def _match(old: list[_Placed[I]], new: list[_Placed[I]], text: Callable[[I], str]) -> _Matched[I]:
+def _match(old: list[_Placed[It]], new: list[_Placed[It]], text: Callable[[It], str]) -> _Matched[It]:
     taken_old: set[int] = set()
     taken_new: set[int] = set()
 
-    def item_text(placed: _Placed[I]) -> str:
+    def item_text(placed: _Placed[It]) -> str:
         return text(placed.item)
 
     pairs = diff_match.pair(old, new, item_text, lambda p: p.touchpoint, taken_old, taken_new)
@@ -756,8 +776,9 @@ def _items(old: Journey, new: Journey, where: _Where) -> tuple[PainPoints, Oppor
         resolved=tuple(PainPointRef(p.touchpoint, p.stage, p.item.text, p.item.severity) for p in pain.gone),
         added=tuple(PainPointRef(p.touchpoint, p.stage, p.item.text, p.item.severity) for p in pain.new),
         changed=tuple(
-            PainPointChange(b.touchpoint, b.stage, a.touchpoint, a.item.text, b.item.text, a.item.severity,
-                            b.item.severity, ratio)
+            PainPointChange(
+                b.touchpoint, b.stage, a.touchpoint, a.item.text, b.item.text, a.item.severity, b.item.severity, ratio
+            )
             for a, b, ratio in pain.pairs
             if a.item.text != b.item.text or a.item.severity != b.item.severity or a.touchpoint != b.touchpoint
         ),
@@ -770,7 +791,8 @@ def _items(old: Journey, new: Journey, where: _Where) -> tuple[PainPoints, Oppor
         changed=tuple(
             OpportunityChange(b.touchpoint, b.stage, a.touchpoint, b.item.text, changes)
             for a, b, _ in idea.pairs
-            if (changes := _changes(a.item, b.item, ("text", "impact", "effort", "owner"))) or a.touchpoint != b.touchpoint
+            if (changes := _changes(a.item, b.item, ("text", "impact", "effort", "owner")))
+            or a.touchpoint != b.touchpoint
         ),
     )
     kpis = [

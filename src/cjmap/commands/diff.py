@@ -1,0 +1,282 @@
+"""`cjmap diff`: what changed between two maps, in words a reviewer reads.
+
+    cjmap diff OLD NEW          files, or REV:path read from git (HEAD~1:journeys/x.yaml)
+    cjmap diff --git BASE [PATH...]   every map changed since BASE (added and deleted included)
+    cjmap diff --textconv FILE  one map as stable text, for git's textconv
+
+Exit codes: 0 (also when something changed), 1 when a --fail-on condition is met or a map fails
+validation (its findings are printed and no diff), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cjmap.analysis.diff_report import DEFAULT_MAX_CHARS
+
+if TYPE_CHECKING:
+    from cjmap.analysis.diff import MapDiff
+    from cjmap.analysis.diff_gate import Condition
+    from cjmap.analysis.diff_report import FileDiff, MapSummary
+    from cjmap.diagnostics import Diagnostic
+    from cjmap.document import Loader
+    from cjmap.gitfiles import Repository
+    from cjmap.model import JourneyMap
+    from cjmap.validate import Result, Settings
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+MAP_SUFFIXES = (".yaml", ".yml")
+FORMATS = ("text", "md", "json")
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    arguments: list[str]
+    output_format: str = "text"
+    fail_on: list[str] = field(default_factory=list)
+    git_base: str | None = None
+    textconv: str | None = None
+    max_chars: int = DEFAULT_MAX_CHARS
+    full_report: str | None = None
+
+
+class _Usage(Exception):
+    pass
+
+
+def run_diff(options: DiffOptions, settings: Settings, loader: Loader) -> int:
+    from cjmap.analysis.diff_gate import ConditionError, parse_conditions
+    from cjmap.gitfiles import GitError
+
+    try:
+        if options.output_format not in FORMATS:
+            raise _Usage(f"--format must be one of {', '.join(FORMATS)}")
+        if options.max_chars < 1_000:
+            raise _Usage("--max-chars must be at least 1000")
+        conditions = parse_conditions(options.fail_on)
+        if options.textconv is not None:
+            if options.arguments or options.git_base is not None:
+                raise _Usage("--textconv takes one FILE and no other paths")
+            return _textconv(Path(options.textconv), loader)
+        if options.git_base is not None:
+            return _git_mode(options, conditions, settings, loader)
+        if len(options.arguments) != 2:
+            raise _Usage(
+                f"give two maps, OLD and NEW (files or REV:path), not {len(options.arguments)}; "
+                "or --git BASE [PATH...] for every map changed since BASE"
+            )
+        return _two_maps(options, conditions, settings, loader)
+    except (_Usage, ConditionError, GitError) as error:
+        sys.stderr.write(f"cjmap: error: {error}\n")
+        return EXIT_USAGE
+
+
+# --- two maps ---------------------------------------------------------------------------------
+
+
+def _two_maps(options: DiffOptions, conditions: list[Condition], settings: Settings, loader: Loader) -> int:
+    from cjmap.analysis.diff import diff_maps
+    from cjmap.journey import Journey
+
+    repository: list[Repository] = []  # found once, when a side is REV:path
+    results = [_load_side(argument, settings, loader, repository) for argument in options.arguments]
+    if _report_failures(results, options.output_format):
+        return EXIT_FINDINGS
+    old, new = results
+    for result in results:
+        if result.is_library:
+            raise _Usage(f"{result.name} is a library, not a map: diff the maps that include it")
+    assert old.journey_map is not None and new.journey_map is not None
+    diff = diff_maps(Journey.build(old.journey_map), Journey.build(new.journey_map))
+    sys.stdout.write(_render(diff, options))
+    return _gate([diff], conditions)
+
+
+def _load_side(argument: str, settings: Settings, loader: Loader, repository: list[Repository]) -> Result:
+    from cjmap.cli import _check_all, _Target
+
+    if argument == "-" or Path(argument).exists():
+        if argument != "-" and Path(argument).is_dir():
+            raise _Usage(f"'{argument}' is a folder: give a map file, or use --git BASE {argument}")
+        target = _Target(None if argument == "-" else Path(argument), "<stdin>" if argument == "-" else argument, False)
+        return _check_all([target], loader, settings)[0]
+    revision, colon, path = argument.partition(":")
+    if not colon:
+        raise _Usage(f"path '{argument}' does not exist (to read it from git, write REV:path, e.g. HEAD~1:{argument})")
+    if not revision or not path:
+        raise _Usage(f"'{argument}' is not REV:path: give a revision and a path, e.g. HEAD~1:journeys/map.yaml")
+    from cjmap.gitfiles import Repository, RevisionReader
+
+    if not repository:
+        repository.append(Repository.find())
+    repo = repository[0]
+    commit = repo.commit(revision)
+    reader = RevisionReader(repo, commit)
+    in_repo = repo.repo_path(path)
+    if in_repo not in reader.files:
+        raise _Usage(
+            f"'{path}' does not exist at revision '{revision}' (a path in REV:path is relative to the top of "
+            "the repository, as in git show; start it with ./ for the current folder)"
+        )
+    return _check_git(repo, commit, in_repo, argument, settings, loader)
+
+
+def _check_git(repo: Repository, commit: str, in_repo: str, name: str, settings: Settings, loader: Loader) -> Result:
+    from cjmap.document import Loader as LoaderClass
+    from cjmap.gitfiles import RevisionReader
+    from cjmap.validate import check_path
+
+    reader = RevisionReader(repo, commit)
+    at_revision = LoaderClass(loader.limits, repo.root, reader)
+    return check_path(at_revision, repo.root / in_repo, name, settings, skip_foreign=True)
+
+
+def _report_failures(results: list[Result], output_format: str) -> bool:
+    """Print the findings of maps that fail validation; True when there are any."""
+    from cjmap.diagnostics import Severity, sort_diagnostics
+    from cjmap.formatters import Report, render
+
+    errors: list[Diagnostic] = sort_diagnostics(
+        [d for r in results for d in r.diagnostics if d.severity is Severity.ERROR]
+    )
+    if not errors:
+        return False
+    report = Report(errors, len(results), lambda file, line: None)
+    sys.stdout.write(render(report, "json" if output_format == "json" else "text"))
+    sys.stderr.write("cjmap: no diff: a map fails validation (fix the errors above, see `cjmap validate`)\n")
+    return True
+
+
+def _render(diff: MapDiff, options: DiffOptions) -> str:
+    from cjmap.analysis import diff_report
+
+    if options.output_format == "json":
+        return diff_report.render_json(diff)
+    if options.output_format == "md":
+        return diff_report.render_markdown(diff, options.max_chars, options.full_report)
+    return diff_report.render_text(diff)
+
+
+def _gate(diffs: list[MapDiff], conditions: list[Condition]) -> int:
+    from cjmap.analysis.diff_gate import failures
+
+    found = [reason for diff in diffs for reason in failures(diff, conditions)]
+    for reason in found:
+        sys.stderr.write(f"cjmap: {reason}\n")
+    return EXIT_FINDINGS if found else EXIT_OK
+
+
+# --- every map changed since a base revision --------------------------------------------------
+
+
+def _git_mode(options: DiffOptions, conditions: list[Condition], settings: Settings, loader: Loader) -> int:
+    from cjmap.analysis import diff_report
+    from cjmap.analysis.diff import diff_maps
+    from cjmap.analysis.diff_report import FileDiff
+    from cjmap.cli import _check_all, _Target
+    from cjmap.document import Loader as LoaderClass
+    from cjmap.gitfiles import Repository, RevisionReader
+    from cjmap.journey import Journey
+    from cjmap.validate import check_path
+
+    base = options.git_base or ""
+    repo = Repository.find()
+    commit = repo.commit(base)
+    missing = [p for p in options.arguments if not Path(p).exists()]
+    if missing:
+        raise _Usage(f"path '{missing[0]}' does not exist in the working tree")
+    pathspecs = [str(Path(p).resolve()) for p in options.arguments]
+    changes = [c for c in repo.changed_files(commit, pathspecs) if c.path.endswith(MAP_SUFFIXES)]
+    at_base = LoaderClass(loader.limits, repo.root, RevisionReader(repo, commit))
+    pending: list[tuple[str, str, str | None, Result | None, Result | None]] = []
+    checked: list[Result] = []
+    for change in changes:
+        old = new = None
+        if change.old_path is not None:
+            old = check_path(
+                at_base, repo.root / change.old_path, f"{base}:{change.old_path}", settings, skip_foreign=True
+            )
+        if change.status != "deleted":
+            here = repo.root / change.path
+            found = _check_all([_Target(here, _display(here), True)], loader, settings)
+            new = found[0] if found else None
+        sides = [r for r in (old, new) if r is not None and not r.skipped]
+        if not sides or any(r.is_library for r in sides):
+            continue  # not a cjmap map (a workflow file, say), or a library
+        checked += sides
+        pending.append((change.path, change.status, change.old_path, old, new))
+    if _report_failures(checked, options.output_format):
+        return EXIT_FINDINGS
+    entries: list[FileDiff] = []
+    diffs: list[MapDiff] = []
+    for path, status, old_path, old, new in pending:
+        display = _display(repo.root / path)
+        old_map = old.journey_map if old is not None and not old.skipped else None
+        new_map = new.journey_map if new is not None and not new.skipped else None
+        if old_map is not None and new_map is not None:
+            diff = diff_maps(Journey.build(old_map), Journey.build(new_map))
+            diffs.append(diff)
+            if status == "renamed" and old_path:
+                entries.append(FileDiff(display, "renamed", _display(repo.root / old_path), diff=diff))
+            else:
+                entries.append(FileDiff(display, "modified", diff=diff))
+        elif new_map is not None:
+            entries.append(FileDiff(display, "added", summary=_summary(new_map)))
+        elif old_map is not None:
+            entries.append(FileDiff(display, "deleted", summary=_summary(old_map)))
+    if options.output_format == "json":
+        sys.stdout.write(diff_report.render_json_files(entries, base))
+    elif options.output_format == "md":
+        sys.stdout.write(diff_report.render_markdown_files(entries, base, options.max_chars, options.full_report))
+    else:
+        sys.stdout.write(diff_report.render_text_files(entries, base))
+    return _gate(diffs, conditions)
+
+
+def _summary(journey_map: JourneyMap) -> MapSummary:
+    from cjmap.analysis.diff_report import MapSummary
+
+    return MapSummary(
+        journey_map.id,
+        journey_map.title,
+        len(journey_map.stages),
+        len(journey_map.touchpoints()),
+        len({p.id for p in journey_map.personas}),
+    )
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --- textconv ---------------------------------------------------------------------------------
+
+
+def _textconv(path: Path, loader: Loader) -> int:
+    """Print one map as stable text for git. Never fails on a broken map: git would stop the
+    whole `git diff`; the raw text is printed instead, so the change is still shown."""
+    from pydantic import ValidationError
+
+    from cjmap.analysis.diff_outline import render_outline
+    from cjmap.model import JourneyMap
+    from cjmap.source import LoadError, YMap
+
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise _Usage(f"cannot read '{path}': {error.strerror}") from None
+    try:
+        document = loader.load_path(path, str(path))
+        if isinstance(document.data, YMap) and document.data.get("kind", "map") == "map":
+            sys.stdout.write(render_outline(JourneyMap.model_validate(document.data)))
+            return EXIT_OK
+    except (LoadError, ValidationError, OSError):
+        pass
+    sys.stdout.write(raw.decode("utf-8", errors="replace"))
+    return EXIT_OK
