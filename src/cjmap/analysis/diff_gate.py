@@ -112,7 +112,8 @@ def _drop(old: float | Fraction | None, new: float | Fraction | None, at_least: 
 def _check(diff: MapDiff, condition: Condition) -> str | None:
     name = condition.name
     if name == "any":
-        return None if diff.empty else f"{diff.old} → {diff.new} changed"
+        title = diff.old if diff.old == diff.new else f"{diff.old} → {diff.new}"
+        return None if diff.empty else f"{title} changed"
     if name == "emotion-drop":
         for e in diff.emotion:
             if _drop(e.old, e.new, condition.number):

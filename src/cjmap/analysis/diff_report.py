@@ -122,9 +122,27 @@ def _escape_md(text: str) -> str:
     return text
 
 
+_PLAIN_FIELDS = frozenset(
+    (
+        "state",
+        "locale",
+        "flow",
+        "review.last",
+        "review.every",
+        "emotion_scale",
+        "impact",
+        "effort",
+        "kind",
+        "segment",
+        "digital",
+        "entry",
+    )
+)
+
+
 def _field_change(w: _Words, subject: str, change: FieldChange) -> str:
     what = FIELD_WORDS.get(change.field, change.field)
-    if change.field in ("state", "locale", "flow", "review.last", "review.every", "emotion_scale"):
+    if change.field in _PLAIN_FIELDS:
         old = w.plain(str(_scalar(change.old))) if change.old is not None else "not set"
         new = w.plain(str(_scalar(change.new))) if change.new is not None else "not set"
         return f"{subject}{what} went from {old} to {new}"
@@ -187,9 +205,11 @@ def _kpi_line(w: _Words, k: KpiChange) -> str:
         parts.append(f"actual went from {old} to {new}")
     gap = {
         "closed": "the target is met now",
-        "narrowed": f"the gap to the target narrowed from {number(k.old_gap)} to {number(k.new_gap)}",
-        "widened": f"the gap to the target widened from {number(k.old_gap)} to {number(k.new_gap)}",
-        "opened": f"the target is missed now, by {number(k.new_gap)}",
+        "narrowed": f"the gap to the target narrowed from {number(k.old_gap, unit=k.unit)} to "
+        f"{number(k.new_gap, unit=k.unit)}",
+        "widened": f"the gap to the target widened from {number(k.old_gap, unit=k.unit)} to "
+        f"{number(k.new_gap, unit=k.unit)}",
+        "opened": f"the target is missed now, by {number(k.new_gap, unit=k.unit)}",
         "same": "",
     }.get(k.gap or "", "")
     if gap:
@@ -209,9 +229,14 @@ def _stage_lines(diff: MapDiff, w: _Words) -> dict[str, list[str]]:
             else:
                 lines[stage.id].append(_field_change(w, "stage ", c))
     for average in diff.stage_emotion:
-        lines[average.stage].append(
-            f"average emotion went from {number(average.old, signed=True)} to {number(average.new, signed=True)}"
-        )
+        before, after = number(average.old, signed=True), number(average.new, signed=True)
+        if average.old is None:
+            text = f"average emotion {after}"
+        elif average.new is None:
+            text = f"average emotion was {before}"
+        else:
+            text = f"average emotion went from {before} to {after}"
+        lines[average.stage].append(text)
     for emotion in diff.emotion:
         whose = f"{w.id(emotion.touchpoint)}'s emotion"
         if emotion.persona is not None:
@@ -261,7 +286,10 @@ def _stage_lines(diff: MapDiff, w: _Words) -> dict[str, list[str]]:
         parts = []
         if changed_idea.old_touchpoint != changed_idea.touchpoint:
             parts.append(f"moved here from {w.id(changed_idea.old_touchpoint)}")
-        parts += [_field_change(w, "", c) for c in changed_idea.changes]
+        parts += [
+            f"reworded from {w.text(c.old)}" if c.field == "text" else _field_change(w, "", c)
+            for c in changed_idea.changes
+        ]
         lines[changed_idea.stage].append(
             f"opportunity at {w.id(changed_idea.touchpoint)} {w.text(changed_idea.text)}: " + "; ".join(parts)
         )
@@ -357,7 +385,6 @@ Segment = str | _Block
 
 
 def _summary_table(diff: MapDiff) -> list[str]:
-    counts: dict[str, list[str]] = {s.id: [] for s in diff.stage_list}
 
     def cell(items: Sequence[Any], key: Callable[[Any], str]) -> dict[str, int]:
         found: dict[str, int] = defaultdict(int)
@@ -367,6 +394,7 @@ def _summary_table(diff: MapDiff) -> list[str]:
 
     added = cell(diff.touchpoints.added, lambda t: t.stage)
     removed = cell(diff.touchpoints.removed, lambda t: t.stage)
+    moved = cell(diff.touchpoints.moved, lambda m: m.to_stage)
     resolved = cell(diff.pain_points.resolved, lambda p: p.stage)
     new_pains = cell(diff.pain_points.added, lambda p: p.stage)
     ideas_added = cell(diff.opportunities.added, lambda o: o.stage)
@@ -383,7 +411,13 @@ def _summary_table(diff: MapDiff) -> list[str]:
             f"{number(average.old, signed=True)} → {number(average.new, signed=True)}" if average is not None else "="
         )
         touchpoints = " ".join(
-            part for part in (_count("+", added[stage.id]), _count(MINUS, removed[stage.id])) if part
+            part
+            for part in (
+                _count("+", added[stage.id]),
+                _count(MINUS, removed[stage.id]),
+                _count("", moved[stage.id], " moved in"),
+            )
+            if part
         )
         pains = ", ".join(
             part
@@ -399,7 +433,6 @@ def _summary_table(diff: MapDiff) -> list[str]:
             f"| {_escape_md(stage.name)}{status} | {touchpoints or '='} | {emotion} | {pains or '='} | "
             f"{ideas or '='} | {kpi or '='} |"
         )
-    del counts
     return rows
 
 
