@@ -185,7 +185,8 @@ def test_decision_branches_and_probabilities() -> None:
     old = BASE.replace(
         "        next: [bought]",
         "        decision:\n          question: Pay?\n          branches:\n"
-        "            - {when: Pays, to: bought, probability: 0.4}\n            - {when: Walks away, to: lost, probability: 0.6}",
+        "            - {when: Pays, to: bought, probability: 0.4}\n"
+        "            - {when: Walks away, to: lost, probability: 0.6}",
     ).replace("outcomes: [{id: bought, kind: success}]", "outcomes: [{id: bought, kind: success}, {id: lost}]")
     new = old.replace("probability: 0.4", "probability: 0.7").replace(
         "{when: Walks away, to: lost, probability: 0.6}", "{when: Walks away, to: lost, probability: 0.3}"

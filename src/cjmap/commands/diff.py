@@ -259,24 +259,26 @@ def _display(path: Path) -> str:
 
 
 def _textconv(path: Path, loader: Loader) -> int:
-    """Print one map as stable text for git. Never fails on a broken map: git would stop the
-    whole `git diff`; the raw text is printed instead, so the change is still shown."""
+    """Print one map as stable text for git. Includes are not merged: git hands textconv a
+    temporary copy of an old revision, where relative includes do not resolve, so both sides show
+    the file's own content (its include list among it). Never fails on a broken map: git would
+    stop the whole `git diff`; the raw text is printed instead, so the change is still shown."""
     from pydantic import ValidationError
 
     from cjmap.analysis.diff_outline import render_outline
     from cjmap.model import JourneyMap
-    from cjmap.source import LoadError, YMap
+    from cjmap.source import LoadError, YMap, load_bytes
 
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise _Usage(f"cannot read '{path}': {error.strerror}") from None
     try:
-        document = loader.load_path(path, str(path))
-        if isinstance(document.data, YMap) and document.data.get("kind", "map") == "map":
-            sys.stdout.write(render_outline(JourneyMap.model_validate(document.data)))
+        loaded = load_bytes(raw, str(path), loader.limits)
+        if not loaded.problems and isinstance(loaded.data, YMap) and loaded.data.get("kind", "map") == "map":
+            sys.stdout.write(render_outline(JourneyMap.model_validate(loaded.data)))
             return EXIT_OK
-    except (LoadError, ValidationError, OSError):
+    except (LoadError, ValidationError):
         pass
     sys.stdout.write(raw.decode("utf-8", errors="replace"))
     return EXIT_OK
