@@ -13,6 +13,7 @@ Pure: no I/O, and the same two maps always give the same diff.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -526,6 +527,8 @@ class _Where:
 
 
 def _changes(old: Any, new: Any, fields: Sequence[str]) -> tuple[FieldChange, ...]:
+    if old == new:
+        return ()
     found = []
     for name in fields:
         a, b = getattr(old, name), getattr(new, name)
@@ -641,11 +644,18 @@ def _touchpoints(old: Journey, new: Journey, where: _Where) -> tuple[TouchpointC
         for tp_id in kept
         if where.old_stage[tp_id] != where.new_stage[tp_id]
     ]
+    staying_new_by_stage: dict[str, list[str]] = {}
+    for t in kept:
+        if where.new_stage[t] == where.old_stage[t]:
+            staying_new_by_stage.setdefault(where.new_stage[t], []).append(t)
+    staying_old_by_stage: dict[str, list[str]] = {}
+    for t in old.touchpoints:
+        if t in new.touchpoints and where.new_stage[t] == where.old_stage[t]:
+            staying_old_by_stage.setdefault(where.old_stage[t], []).append(t)
     reordered: list[TouchpointRef] = []
     for stage, _ in new.stages.values():
-        staying_new = [t for t in kept if where.new_stage[t] == stage.id and where.old_stage[t] == stage.id]
-        staying = set(staying_new)
-        staying_old = [t for t in old.touchpoints if t in staying]
+        staying_new = staying_new_by_stage.get(stage.id, [])
+        staying_old = staying_old_by_stage.get(stage.id, [])
         out_of_order = _moved_out_of_order(staying_old, staying_new)
         reordered += [ref(new, t, stage.id) for t in staying_new if t in out_of_order]
     changes = TouchpointChanges(
@@ -692,12 +702,17 @@ def _felt(journey: Journey, touchpoint: Touchpoint, persona: str) -> float | Non
 
 
 def _average(touchpoints: Sequence[Touchpoint]) -> Fraction | None:
-    values = []
-    for touchpoint in touchpoints:
-        felt = [Fraction(v) for _, v in touchpoint.emotions()]
-        if felt:
-            values.append(sum(felt, Fraction(0)) / len(felt))
-    return sum(values, Fraction(0)) / len(values) if values else None
+    """Exact, so that equal averages compare equal whatever the order of the sums."""
+    felt = [values for t in touchpoints if (values := [v for _, v in t.emotions()])]
+    if not felt:
+        return None
+    if all(float(v).is_integer() for values in felt for v in values):
+        # Whole numbers (the usual case): one common denominator, integer sums, one Fraction.
+        common = math.lcm(*{len(values) for values in felt})
+        total = sum(int(sum(values)) * (common // len(values)) for values in felt)
+        return Fraction(total, common * len(felt))
+    means = [sum((Fraction(v) for v in values), Fraction(0)) / len(values) for values in felt]
+    return sum(means, Fraction(0)) / len(means)
 
 
 def _stage_emotions(old: Journey, new: Journey, where: _Where) -> tuple[StageEmotion, ...]:
@@ -740,13 +755,26 @@ def _placed(
 
 
 def _match(old: list[_Placed[It]], new: list[_Placed[It]], text: Callable[[It], str]) -> _Matched[It]:
+    # Unchanged items (same touchpoint, same text) first, by a dictionary: the usual case costs
+    # no similarity at all. The passes below only see what is left.
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for j in range(len(new) - 1, -1, -1):
+        by_key.setdefault((new[j].touchpoint, text(new[j].item)), []).append(j)
+    pairs: list[tuple[int, int, float]] = []
     taken_old: set[int] = set()
     taken_new: set[int] = set()
+    for i, placed in enumerate(old):
+        same = by_key.get((placed.touchpoint, text(placed.item)))
+        if same:
+            j = same.pop()  # the earliest left, as the list is reversed
+            pairs.append((i, j, 1.0))
+            taken_old.add(i)
+            taken_new.add(j)
 
     def item_text(placed: _Placed[It]) -> str:
         return text(placed.item)
 
-    pairs = diff_match.pair(old, new, item_text, lambda p: p.touchpoint, taken_old, taken_new)
+    pairs += diff_match.pair(old, new, item_text, lambda p: p.touchpoint, taken_old, taken_new)
     pairs += diff_match.pair(old, new, item_text, lambda p: p.stage, taken_old, taken_new)
     pairs.sort()
     return _Matched(
