@@ -323,3 +323,9 @@ def test_textconv_of_a_broken_file_prints_it_as_it_is(write: Callable[[str, str]
     broken = write("broken.yaml", "cjmap: 1\nid: [unclosed\n")
     result = run_cli("diff", "--textconv", str(broken))
     assert result.exit_code == 0 and result.stdout == "cjmap: 1\nid: [unclosed\n"
+
+
+def test_the_readme_shows_the_markdown_of_the_saas_pair() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    golden = (ROOT / "tests" / "golden" / "diff" / "saas-onboarding.md").read_text(encoding="utf-8")
+    assert golden.split("\n", 3)[3] + "<!-- end of the diff -->" in readme
