@@ -256,3 +256,20 @@ def test_textconv_recipe_with_real_git_diff(repo: Path) -> None:
     # cjmap's own reading of revisions ignores textconv: it sees the stored YAML.
     result = run_cli("diff", "HEAD~1:journeys/first.yaml", "journeys/first.yaml")
     assert result.exit_code == 0 and "went from −1 to +1" in result.stdout
+
+
+def test_a_changed_library_brings_in_the_maps_that_include_it(repo: Path) -> None:
+    library = (repo / "shared" / "people.yaml").read_text(encoding="utf-8")
+    write(repo, "shared/people.yaml", library.replace("name: Piotr", "name: Piotr Nowak"))
+    git(repo, "commit", "-q", "-am", "library only")
+    for args in (["--git", "HEAD~1"], ["--git", "HEAD~1", "journeys"]):
+        result = run_cli("diff", *args)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == (
+            "== journeys/first.yaml (through shared/people.yaml)\n"
+            "first-purchase\n"
+            "  persona piotr: name changed from “Piotr” to “Piotr Nowak”\n"
+        )
+    data = json.loads(run_cli("diff", "--git", "HEAD~1", "-f", "json").stdout)
+    assert data["maps"][0]["through"] == ["shared/people.yaml"]
+    assert run_cli("diff", "--git", "HEAD~1", "journeys/third.yaml").stdout == "no map changed since HEAD~1\n"

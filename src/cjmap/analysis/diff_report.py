@@ -61,12 +61,14 @@ class FileDiff:
     old_path: str | None = None
     diff: MapDiff | None = None  # modified or renamed
     summary: MapSummary | None = None  # added or deleted
+    libraries: tuple[str, ...] = ()  # for a map that changed only through included libraries
 
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "old_path": self.old_path,
             "status": self.status,
+            "through": list(self.libraries),
             "diff": self.diff.to_json() if self.diff else None,
             "map": self.summary.to_json() if self.summary else None,
         }
@@ -478,6 +480,8 @@ def _file_segments(entry: FileDiff) -> list[Segment]:
     assert entry.diff is not None
     segments = _markdown_segments(entry.diff, heading="###")
     renamed = f" (renamed from {_escape_md(entry.old_path or '')})" if entry.status == "renamed" else ""
+    if entry.libraries:
+        renamed += " (through " + ", ".join(_escape_md(lib) for lib in entry.libraries) + ")"
     first = segments[0]
     assert isinstance(first, str)
     segments[0] = f"### {path}{renamed}\n\n" + first.replace("### ", "**", 1).rstrip("\n") + "**\n"
@@ -555,6 +559,8 @@ def render_text_files(entries: Sequence[FileDiff], base: str) -> str:
     out = []
     for entry in entries:
         renamed = f" (renamed from {entry.old_path})" if entry.status == "renamed" else ""
+        if entry.libraries:
+            renamed += " (through " + ", ".join(entry.libraries) + ")"
         if entry.summary is not None:
             s = entry.summary
             out.append(

@@ -171,6 +171,10 @@ def _gate(diffs: list[MapDiff], conditions: list[Condition]) -> int:
 
 # --- every map changed since a base revision --------------------------------------------------
 
+# (repository path, status, path at the base, base result, working-tree result, libraries through
+# which it changed)
+_Pending = tuple[str, str, "str | None", "Result | None", "Result | None", tuple[str, ...]]
+
 
 def _git_mode(options: DiffOptions, conditions: list[Condition], settings: Settings, loader: Loader) -> int:
     from cjmap.analysis import diff_report
@@ -188,11 +192,22 @@ def _git_mode(options: DiffOptions, conditions: list[Condition], settings: Setti
     missing = [p for p in options.arguments if not Path(p).exists()]
     if missing:
         raise _Usage(f"path '{missing[0]}' does not exist in the working tree")
-    pathspecs = [str(Path(p).resolve()) for p in options.arguments]
-    changes = [c for c in repo.changed_files(commit, pathspecs) if c.path.endswith(MAP_SUFFIXES)]
+    scopes = [Path(p).resolve() for p in options.arguments] or [repo.root]
+
+    def in_scope(relative: str | None) -> bool:
+        if relative is None:
+            return False
+        path = repo.root / relative
+        return any(path == scope or scope in path.parents for scope in scopes)
+
+    # Every changed YAML file of the repository: a library outside the PATHs (shared/) still
+    # changes the maps inside them that include it.
+    changes = [c for c in repo.changed_files(commit, []) if c.path.endswith(MAP_SUFFIXES)]
     at_base = LoaderClass(loader.limits, repo.root, RevisionReader(repo, commit))
-    pending: list[tuple[str, str, str | None, Result | None, Result | None]] = []
+    pending: list[_Pending] = []
     checked: list[Result] = []
+    libraries: set[Path] = set()
+    seen: set[str] = set()
     for change in changes:
         old = new = None
         if change.old_path is not None:
@@ -204,15 +219,22 @@ def _git_mode(options: DiffOptions, conditions: list[Condition], settings: Setti
             found = _check_all([_Target(here, _display(here), True)], loader, settings)
             new = found[0] if found else None
         sides = [r for r in (old, new) if r is not None and not r.skipped]
-        if not sides or any(r.is_library for r in sides):
-            continue  # not a cjmap map (a workflow file, say), or a library
+        if any(r.is_library for r in sides):
+            libraries.update(repo.root / p for p in (change.path, change.old_path) if p)
+            continue
+        if not sides or not (in_scope(change.path) or in_scope(change.old_path)):
+            continue  # not a cjmap map (a workflow file, say), or outside the PATHs
         checked += sides
-        pending.append((change.path, change.status, change.old_path, old, new))
+        seen.add(change.path)
+        pending.append((change.path, change.status, change.old_path, old, new, ()))
+    if libraries:
+        pending += _through_libraries(repo, commit, base, scopes, seen, libraries, settings, loader, at_base, checked)
+        pending.sort(key=lambda entry: entry[0])
     if _report_failures(checked, options.output_format):
         return EXIT_FINDINGS
     entries: list[FileDiff] = []
     diffs: list[MapDiff] = []
-    for path, status, old_path, old, new in pending:
+    for path, status, old_path, old, new, through in pending:
         display = _display(repo.root / path)
         old_map = old.journey_map if old is not None and not old.skipped else None
         new_map = new.journey_map if new is not None and not new.skipped else None
@@ -222,7 +244,7 @@ def _git_mode(options: DiffOptions, conditions: list[Condition], settings: Setti
             if status == "renamed" and old_path:
                 entries.append(FileDiff(display, "renamed", _display(repo.root / old_path), diff=diff))
             else:
-                entries.append(FileDiff(display, "modified", diff=diff))
+                entries.append(FileDiff(display, "modified", diff=diff, libraries=through))
         elif new_map is not None:
             entries.append(FileDiff(display, "added", summary=_summary(new_map)))
         elif old_map is not None:
@@ -234,6 +256,44 @@ def _git_mode(options: DiffOptions, conditions: list[Condition], settings: Setti
     else:
         sys.stdout.write(diff_report.render_text_files(entries, base))
     return _gate(diffs, conditions)
+
+
+def _through_libraries(
+    repo: Repository,
+    commit: str,
+    base: str,
+    scopes: list[Path],
+    seen: set[str],
+    libraries: set[Path],
+    settings: Settings,
+    loader: Loader,
+    at_base: Loader,
+    checked: list[Result],
+) -> list[_Pending]:
+    """Maps in the PATHs that did not change themselves but include a library that did."""
+    from cjmap.cli import _check_all, _Target, _walk
+    from cjmap.gitfiles import RevisionReader
+    from cjmap.validate import check_path
+
+    at_commit = RevisionReader(repo, commit).files
+    found: list[_Pending] = []
+    candidates = sorted({p for scope in scopes for p in (_walk(scope) if scope.is_dir() else [scope])})
+    for path in candidates:
+        relative = path.resolve().relative_to(repo.root).as_posix()
+        if relative in seen or relative not in at_commit:
+            continue
+        results = _check_all([_Target(path, _display(path), True)], loader, settings)
+        new = results[0] if results else None
+        if new is None or new.is_library:
+            continue
+        through = sorted(lib for lib in libraries if lib in set(new.included))
+        if not through:
+            continue
+        old = check_path(at_base, repo.root / relative, f"{base}:{relative}", settings, skip_foreign=True)
+        checked += [old, new]
+        shown = tuple(_display(lib) for lib in through)
+        found.append((relative, "modified", relative, old, new, shown))
+    return found
 
 
 def _summary(journey_map: JourneyMap) -> MapSummary:
