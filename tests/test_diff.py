@@ -263,6 +263,7 @@ def test_a_map_failing_validation_gives_its_findings_and_no_diff(write: Callable
         ([":x.yaml", AS_IS], "is not REV:path"),
         (["--textconv", AS_IS, AS_IS], "--textconv takes one FILE"),
         ([AS_IS, TO_BE, "--max-chars", "10"], "--max-chars must be at least 1000"),
+        (["-", "-"], "only one side can be read from standard input"),
     ],
 )
 def test_usage_errors_exit_2(args: list[str], message: str) -> None:
@@ -329,3 +330,17 @@ def test_the_readme_shows_the_markdown_of_the_saas_pair() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     golden = (ROOT / "tests" / "golden" / "diff" / "saas-onboarding.md").read_text(encoding="utf-8")
     assert golden.split("\n", 3)[3] + "<!-- end of the diff -->" in readme
+
+
+def test_control_characters_in_texts_never_reach_the_terminal() -> None:
+    hostile = BASE.replace("      - id: checkout\n", '      - id: checkout\n        name: "Pays\\e[31m\\x07 now"\n')
+    diff = diff_of(BASE, hostile)
+    for shown in (render_text(diff), render_markdown(diff)):
+        assert "\x1b" not in shown and "\x07" not in shown
+        assert "Pays[31m now" in shown or "Pays\\[31m now" in shown
+
+
+def test_one_side_from_standard_input() -> None:
+    result = run_cli("diff", SHOP_V1, "-", input=Path(SHOP_V2).read_bytes())
+    assert result.exit_code == 0
+    assert result.stdout == (ROOT / "tests" / "golden" / "diff" / "shop.text").read_text(encoding="utf-8")

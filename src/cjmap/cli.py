@@ -260,13 +260,17 @@ def diff(
     ] = None,
     git_base: Annotated[
         str | None,
-        typer.Option("--git", help="Compare every map changed since this revision (e.g. origin/main).",
-                     show_default=False),
+        typer.Option(
+            "--git", help="Compare every map changed since this revision (e.g. origin/main).", show_default=False
+        ),
     ] = None,
     textconv: Annotated[
         str | None,
-        typer.Option("--textconv", help="Print one map as stable text, for git's textconv (see docs/diff.md).",
-                     show_default=False),
+        typer.Option(
+            "--textconv",
+            help="Print one map as stable text, for git's textconv (see docs/diff.md).",
+            show_default=False,
+        ),
     ] = None,
     max_chars: Annotated[
         int, typer.Option(help="Largest Markdown output; longer diffs are cut per stage (GitHub's limit is 65,536).")

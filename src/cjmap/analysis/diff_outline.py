@@ -9,10 +9,11 @@ Pure: the map in, the text out.
 from __future__ import annotations
 
 from cjmap.model import JourneyMap, Touchpoint
+from cjmap.render.text import printable
 
 
 def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
+    return " ".join(printable(str(text)).split())
 
 
 def _value(value: float) -> str:

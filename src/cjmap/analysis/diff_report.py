@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from cjmap.analysis.diff import FieldChange, KpiChange, MapDiff
+from cjmap.render.text import printable
 
 MARKER = "<!-- cjmap-diff -->"
 DEFAULT_MAX_CHARS = 60_000
@@ -107,7 +108,7 @@ class _Words:
             return ", ".join(self.text(v) for v in value) if value else "none"
         if isinstance(value, bool):
             return "yes" if value else "no"
-        shown = " ".join(str(value).split())
+        shown = " ".join(printable(str(value)).split())
         if len(shown) > 200:
             shown = shown[:199] + "…"
         if self.markdown:
@@ -115,10 +116,12 @@ class _Words:
         return f"“{shown}”"
 
     def plain(self, value: str) -> str:
-        return _escape_md(value) if self.markdown else value
+        shown = " ".join(printable(value).split())
+        return _escape_md(shown) if self.markdown else shown
 
 
 def _escape_md(text: str) -> str:
+    text = " ".join(printable(text).split())
     for char in "\\`*_[]<>|#":
         text = text.replace(char, "\\" + char)
     return text

@@ -81,6 +81,8 @@ def _two_maps(options: DiffOptions, conditions: list[Condition], settings: Setti
     from cjmap.analysis.diff import diff_maps
     from cjmap.journey import Journey
 
+    if options.arguments.count("-") > 1:
+        raise _Usage("only one side can be read from standard input (-)")
     repository: list[Repository] = []  # found once, when a side is REV:path
     results = [_load_side(argument, settings, loader, repository) for argument in options.arguments]
     if _report_failures(results, options.output_format):
