@@ -527,7 +527,7 @@ class _Where:
 
 
 def _changes(old: Any, new: Any, fields: Sequence[str]) -> tuple[FieldChange, ...]:
-    if old == new:
+    if old is new:
         return ()
     found = []
     for name in fields:
