@@ -78,7 +78,8 @@ def two_large_maps() -> None:
     show("cjmap diff -f md", figures["diff md"])
     print(f"in process: loading and checking both {own[0]:.2f} s CPU, diff_maps {own[1]:.2f} s, reports {own[2]:.2f} s")
     worst = max(figures["diff text"][0], figures["diff md"][0])
-    print(f"goal: under 3 s: {verdict(worst < 3)}")
+    cpu = max(figures["diff text"][1], figures["diff md"][1])
+    print(f"goal: under 3 s: {verdict(worst < 3)} (CPU time, what an idle machine would take: {verdict(cpu < 3)})")
 
 
 def git(repo: Path, *args: str) -> None:
@@ -122,7 +123,9 @@ def repository_of_maps() -> None:
     show("baseline: cjmap validate of both sides of the 20 (40 files)", figures["validate"])
     show("cjmap diff --git HEAD~1", figures["diff"])
     show("cjmap diff --git HEAD~1 -f md", figures["diff md"])
-    print(f"goal: under 5 s: {verdict(max(figures['diff'][0], figures['diff md'][0]) < 5)}")
+    worst = max(figures["diff"][0], figures["diff md"][0])
+    cpu = max(figures["diff"][1], figures["diff md"][1])
+    print(f"goal: under 5 s: {verdict(worst < 5)} (CPU time, what an idle machine would take: {verdict(cpu < 5)})")
 
 
 def medians(commands: dict[str, list[str]], cwd: Path, runs: int = 3) -> dict[str, tuple[float, float]]:
