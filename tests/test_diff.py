@@ -14,7 +14,7 @@ import pytest
 from cjmap.analysis.diff import MapDiff, diff_maps
 from cjmap.analysis.diff_gate import ConditionError, failures, parse_conditions
 from cjmap.analysis.diff_match import THRESHOLD, similarity
-from cjmap.analysis.diff_report import MARKER, render_markdown, render_text
+from cjmap.analysis.diff_report import MARKER, render_json, render_markdown, render_text
 from cjmap.journey import Journey
 from cjmap.model import JourneyMap
 from tests.conftest import EXAMPLES, ROOT, assert_golden, run_cli
@@ -344,3 +344,11 @@ def test_one_side_from_standard_input() -> None:
     result = run_cli("diff", SHOP_V1, "-", input=Path(SHOP_V2).read_bytes())
     assert result.exit_code == 0
     assert result.stdout == (ROOT / "tests" / "golden" / "diff" / "shop.text").read_text(encoding="utf-8")
+
+
+def test_infinite_and_missing_numbers_are_shown_not_crashed_on() -> None:
+    diff = diff_of(BASE, _with("target: 2, actual: 5", "target: .inf, actual: .nan"))
+    assert "target went from 2% to inf; actual went from 5% to nan" in render_text(diff)
+    assert "the target is met now" not in render_text(diff)
+    assert diff_maps(journey(_with("actual: 5", "actual: .nan")), journey(_with("actual: 5", "actual: .nan"))).empty
+    assert json.loads(render_json(diff))["kpis"][0]["target"] == {"old": 2, "new": None}

@@ -273,3 +273,10 @@ def test_a_changed_library_brings_in_the_maps_that_include_it(repo: Path) -> Non
     data = json.loads(run_cli("diff", "--git", "HEAD~1", "-f", "json").stdout)
     assert data["maps"][0]["through"] == ["shared/people.yaml"]
     assert run_cli("diff", "--git", "HEAD~1", "journeys/third.yaml").stdout == "no map changed since HEAD~1\n"
+
+
+def test_a_yaml_file_that_is_no_map_at_a_revision_gives_findings(repo: Path) -> None:
+    result = run_cli("diff", "HEAD:.github/workflows/ci.yaml", "journeys/first.yaml")
+    assert result.exit_code == 1
+    assert "HEAD:.github/workflows/ci.yaml:" in result.stdout and "error[CJM010]" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

@@ -32,6 +32,8 @@ def _num(value: float | Fraction | None) -> float | int | None:
     if value is None:
         return None
     number = float(value)
+    if not math.isfinite(number):
+        return None  # JSON has no inf or nan; YAML's .inf and .nan show as null
     return int(number) if number.is_integer() else round(number, 4)
 
 
@@ -526,6 +528,15 @@ class _Where:
         return tuple(listed)
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equality in which nan equals nan (YAML's .nan would otherwise differ from itself)."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
 def _changes(old: Any, new: Any, fields: Sequence[str]) -> tuple[FieldChange, ...]:
     if old is new:
         return ()
@@ -536,7 +547,7 @@ def _changes(old: Any, new: Any, fields: Sequence[str]) -> tuple[FieldChange, ..
             a = tuple(a)
         if isinstance(b, list):
             b = tuple(b)
-        if a != b:
+        if not _same(a, b):
             found.append(FieldChange(name, a, b))
     return tuple(found)
 
@@ -674,7 +685,7 @@ def _touchpoints(old: Journey, new: Journey, where: _Where) -> tuple[TouchpointC
 
 def _emotions(old: Journey, new: Journey, tp_id: str, stage: str) -> list[EmotionChange]:
     a, b = old.touchpoints[tp_id].touchpoint, new.touchpoints[tp_id].touchpoint
-    if a.emotion == b.emotion:
+    if _same(a.emotion, b.emotion):
         return []
     if not isinstance(a.emotion, dict) and not isinstance(b.emotion, dict):
         return [EmotionChange(tp_id, stage, None, a.emotion, b.emotion)]
@@ -684,7 +695,7 @@ def _emotions(old: Journey, new: Journey, tp_id: str, stage: str) -> list[Emotio
     found = []
     for persona in personas:
         before, after = _felt(old, a, persona), _felt(new, b, persona)
-        if before != after:
+        if not _same(before, after):
             found.append(EmotionChange(tp_id, stage, persona, before, after))
     return found
 
@@ -703,7 +714,7 @@ def _felt(journey: Journey, touchpoint: Touchpoint, persona: str) -> float | Non
 
 def _average(touchpoints: Sequence[Touchpoint]) -> Fraction | None:
     """Exact, so that equal averages compare equal whatever the order of the sums."""
-    felt = [values for t in touchpoints if (values := [v for _, v in t.emotions()])]
+    felt = [values for t in touchpoints if (values := [v for _, v in t.emotions() if math.isfinite(v)])]
     if not felt:
         return None
     if all(float(v).is_integer() for values in felt for v in values):
@@ -837,7 +848,7 @@ def _items(old: Journey, new: Journey, where: _Where) -> tuple[PainPoints, Oppor
 
 def shortfall(kpi: Kpi) -> float | None:
     """How far the actual value falls short of the target in the KPI's better direction; 0 when met."""
-    if kpi.target is None or kpi.actual is None:
+    if kpi.target is None or kpi.actual is None or not math.isfinite(kpi.target - kpi.actual):
         return None
     short = kpi.target - kpi.actual if kpi.better == "higher" else kpi.actual - kpi.target
     return max(0.0, short)

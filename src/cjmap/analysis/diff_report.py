@@ -10,6 +10,7 @@ link to the full report is given instead.
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,8 @@ class FileDiff:
 def number(value: float | Fraction | None, signed: bool = False, unit: str | None = None) -> str:
     if value is None:
         return "not set"
+    if not math.isfinite(value):
+        return str(float(value))  # inf, -inf or nan, as YAML's .inf and .nan allow
     rounded = round(float(value), 2)
     text = f"{abs(rounded):g}" if rounded != int(rounded) else str(abs(int(rounded)))
     if rounded < 0:

@@ -133,7 +133,7 @@ def _check_git(repo: Repository, commit: str, in_repo: str, name: str, settings:
 
     reader = RevisionReader(repo, commit)
     at_revision = LoaderClass(loader.limits, repo.root, reader)
-    return check_path(at_revision, repo.root / in_repo, name, settings, skip_foreign=True)
+    return check_path(at_revision, repo.root / in_repo, name, settings)
 
 
 def _report_failures(results: list[Result], output_format: str) -> bool:
