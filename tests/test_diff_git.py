@@ -157,9 +157,8 @@ def test_git_base_lists_modified_added_and_deleted_maps(repo: Path) -> None:
     result = run_cli("diff", "--git", "HEAD~1")
     assert result.exit_code == 0, result.stderr
     assert "== journeys/first.yaml\nfirst-purchase\n" in result.stdout
-    assert "== journeys/second-visit.yaml: deleted: map second-visit “Second visit”, 1 stages, 1 touchpoints" in (
-        result.stdout
-    )
+    deleted = "== journeys/second-visit.yaml: deleted: map second-visit “Second visit”, 1 stage, 1 touchpoint"
+    assert deleted in result.stdout
     assert "== journeys/third.yaml: added: map third-visit" in result.stdout
     assert "ci.yaml" not in result.stdout  # not a map
     assert "people.yaml" not in result.stdout  # a library: its effect shows in the maps
@@ -280,3 +279,12 @@ def test_a_yaml_file_that_is_no_map_at_a_revision_gives_findings(repo: Path) -> 
     assert result.exit_code == 1
     assert "HEAD:.github/workflows/ci.yaml:" in result.stdout and "error[CJM010]" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "json"])
+def test_git_base_golden(repo: Path, fmt: str) -> None:
+    from tests.conftest import assert_golden
+
+    result = run_cli("diff", "--git", "HEAD~1", "-f", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert_golden(f"diff/git-base.{fmt}", result.stdout)

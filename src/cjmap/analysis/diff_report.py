@@ -44,6 +44,12 @@ class MapSummary:
     touchpoints: int
     personas: int
 
+    def size(self) -> str:
+        return ", ".join(
+            f"{count} {word}{'' if count == 1 else 's'}"
+            for count, word in ((self.stages, "stage"), (self.touchpoints, "touchpoint"), (self.personas, "persona"))
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -479,10 +485,7 @@ def _file_segments(entry: FileDiff) -> list[Segment]:
     if entry.summary is not None:
         s = entry.summary
         verb = "added" if entry.status == "added" else "deleted"
-        return [
-            f"### {path} ({verb})\n\nMap `{s.id}` {_Words(True).text(s.title)} {verb}: {s.stages} stages, "
-            f"{s.touchpoints} touchpoints, {s.personas} personas.\n"
-        ]
+        return [f"### {path} ({verb})\n\nMap `{s.id}` {_Words(True).text(s.title)} {verb}: {s.size()}.\n"]
     assert entry.diff is not None
     segments = _markdown_segments(entry.diff, heading="###")
     renamed = f" (renamed from {_escape_md(entry.old_path or '')})" if entry.status == "renamed" else ""
@@ -569,10 +572,7 @@ def render_text_files(entries: Sequence[FileDiff], base: str) -> str:
             renamed += " (through " + ", ".join(entry.libraries) + ")"
         if entry.summary is not None:
             s = entry.summary
-            out.append(
-                f"== {entry.path}: {entry.status}: map {s.id} “{s.title}”, {s.stages} stages, "
-                f"{s.touchpoints} touchpoints, {s.personas} personas\n"
-            )
+            out.append(f"== {entry.path}: {entry.status}: map {s.id} {_Words(False).text(s.title)}, {s.size()}\n")
         else:
             assert entry.diff is not None
             out.append(f"== {entry.path}{renamed}\n{render_text(entry.diff)}")
