@@ -378,6 +378,7 @@ class MapDiff:
     personas: Entities
     outcomes: Entities
     channel_catalogue: Entities  # channels the maps declare
+    experiments: Entities
     touchpoints: TouchpointChanges
     emotion: tuple[EmotionChange, ...]
     stage_emotion: tuple[StageEmotion, ...]
@@ -399,6 +400,7 @@ class MapDiff:
             or self.personas
             or self.outcomes
             or self.channel_catalogue
+            or self.experiments
             or self.touchpoints
             or self.emotion
             or self.stage_emotion
@@ -426,6 +428,7 @@ class MapDiff:
             "personas": self.personas.to_json(),
             "outcomes": self.outcomes.to_json(),
             "channel_catalogue": self.channel_catalogue.to_json(),
+            "experiments": self.experiments.to_json(),
             "touchpoints": self.touchpoints.to_json(),
             "emotion": [e.to_json() for e in self.emotion],
             "stage_emotion": [s.to_json() for s in self.stage_emotion],
@@ -481,6 +484,11 @@ def diff_maps(old: Journey, new: Journey) -> MapDiff:
             {c.id: c for c in old.map.channels},
             {c.id: c for c in new.map.channels},
             ("name", "digital", "requires"),
+        ),
+        experiments=_entities(
+            {e.id: e for e in old.map.experiments},
+            {e.id: e for e in new.map.experiments},
+            ("hypothesis", "touchpoints", "metric", "status", "result"),
         ),
         touchpoints=touchpoints,
         emotion=tuple(e for tp_id in kept for e in _emotions(old, new, tp_id, where.stage_of(tp_id))),

@@ -138,6 +138,7 @@ def _escape_md(text: str) -> str:
 
 _PLAIN_FIELDS = frozenset(
     (
+        "status",
         "state",
         "locale",
         "flow",
@@ -180,6 +181,7 @@ def _map_lines(diff: MapDiff, w: _Words) -> list[str]:
         ("persona", diff.personas, diff.persona_name),
         ("outcome", diff.outcomes, None),
         ("channel", diff.channel_catalogue, None),
+        ("experiment", diff.experiments, None),
     ):
         for entity in entities.added:
             label = f" ({w.plain(names(entity))})" if names else ""
