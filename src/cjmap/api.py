@@ -120,7 +120,7 @@ class Session:
                 found, irregular = walk(Path(name))
                 skipped += irregular
                 for path in filter(first_time, found):
-                    result = self._guarded(str(path), partial(self._check_found, path))
+                    result = self._guarded(str(path), partial(self.check_found, path))
                     if result is None:
                         skipped += 1
                     else:
@@ -152,9 +152,9 @@ class Session:
             return failed(error, STDIN_NAME)
         return check_stdin(self.loader, raw, self.settings)
 
-    def _check_found(self, path: Path) -> Result | None:
+    def check_found(self, path: Path, name: str | None = None) -> Result | None:
         """A file found in a folder: checked if it is a map, None if it is someone else's."""
-        name = str(path)
+        name = name or str(path)
         try:
             with path.open("rb") as stream:
                 head = stream.read(HEAD_BYTES)

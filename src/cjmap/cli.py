@@ -386,6 +386,75 @@ def import_csv(
     _finish(lambda: run_import("csv", source, output))
 
 
+class DiffFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+@app.command()
+def diff(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="OLD NEW: map files or REV:path (e.g. HEAD~1:journeys/x.yaml); with --git, the folders or "
+            "files to look in.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
+    fail_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when the diff meets a condition: any, emotion-drop[:N], stage-emotion-drop[:N], "
+            "pain-added[:SEVERITY], touchpoint-removed, opportunity-dropped, kpi-worse (comma-separated "
+            "or repeated; see docs/diff.md).",
+            show_default=False,
+        ),
+    ] = None,
+    git_base: Annotated[
+        str | None,
+        typer.Option(
+            "--git", help="Compare every map changed since this revision (e.g. origin/main).", show_default=False
+        ),
+    ] = None,
+    textconv: Annotated[
+        str | None,
+        typer.Option(
+            "--textconv",
+            help="Print one map as stable text, for git's textconv (see docs/diff.md).",
+            show_default=False,
+        ),
+    ] = None,
+    max_chars: Annotated[
+        int, typer.Option(help="Largest Markdown output; longer diffs are cut per stage (GitHub's limit is 65,536).")
+    ] = 60_000,
+    full_report: Annotated[
+        str | None,
+        typer.Option(help="Link to the full report, given in Markdown that had to be cut.", show_default=False),
+    ] = None,
+    today: TodayOption = None,
+    config: ConfigOption = None,
+    root: RootOption = None,
+    max_bytes: MaxBytesOption = None,
+) -> None:
+    """Show what changed between two maps, in words a reviewer reads (text, Markdown for pull
+    requests, JSON); or every map changed since a git revision (--git BASE)."""
+    from cjmap.commands.diff import DiffOptions, run_diff
+
+    options = DiffOptions(
+        arguments=paths or [],
+        output_format=output_format.value,
+        fail_on=fail_on or [],
+        git_base=git_base,
+        textconv=textconv,
+        max_chars=max_chars,
+        full_report=full_report,
+    )
+    _finish(lambda: run_diff(options, _session(today, config, root, max_bytes)))
+
+
 def _session(today: str | None, config: Path | None, root: Path | None, max_bytes: int | None) -> Session:
     from cjmap.api import session
     from cjmap.commands.common import short_lived

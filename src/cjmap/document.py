@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cjmap import rule_ids
 from cjmap.reading import read_file
@@ -33,19 +33,38 @@ class Document:
     raw: bytes | None = None  # the file as read
 
 
+class FileReader(Protocol):
+    """Where the Loader reads files from: the file system by default, a git revision for
+    `cjmap diff REV:path` (see cjmap.gitfiles), so includes resolve at the map's revision.
+    Either way the size limit applies while reading."""
+
+    def read(self, path: Path, name: str, limits: Limits) -> bytes: ...
+
+    def is_file(self, path: Path) -> bool: ...
+
+
+class _Disk:
+    def read(self, path: Path, name: str, limits: Limits) -> bytes:
+        return read_file(path, name, limits)
+
+    def is_file(self, path: Path) -> bool:
+        return path.is_file()
+
+
 class Loader:
     """Reads files, resolving includes; keeps parsed libraries for the whole run."""
 
-    def __init__(self, limits: Limits, root: Path | None = None) -> None:
+    def __init__(self, limits: Limits, root: Path | None = None, reader: FileReader | None = None) -> None:
         self.limits = limits
         self.root = root
+        self.reader: FileReader = reader or _Disk()
         self._cache: dict[Path, YMap | LoadError] = {}
         self._roots: dict[Path, Path] = {}
         self._warnings: dict[Path, list[Problem]] = {}  # loader warnings of each library
 
     def load_path(self, path: Path, name: str, raw: bytes | None = None) -> Document:
         """A map file (raw: its bytes, when already read within the limit)."""
-        data = read_file(path, name, self.limits) if raw is None else raw
+        data = self.reader.read(path, name, self.limits) if raw is None else raw
         return self._load(data, name, path.resolve().parent, self.project_root(path))
 
     def load_stdin(self, raw: bytes) -> Document:
@@ -119,7 +138,7 @@ class Loader:
         if target in chain or target == document_path(document):
             problem(f"include '{reference}' includes itself through a cycle: remove one of the includes")
             return None
-        if not target.is_file():
+        if not self.reader.is_file(target):
             problem(f"include '{reference}' does not exist (looked for {target}): fix the path, relative to this file")
             return None
         cached = self._cache.get(target)
@@ -143,7 +162,7 @@ class Loader:
 
     def _read_library(self, path: Path, root: Path) -> YMap:
         name = _display(path)
-        loaded = load_bytes(read_file(path, name, self.limits), name, self.limits)
+        loaded = load_bytes(self.reader.read(path, name, self.limits), name, self.limits)
         errors = [p for p in loaded.problems if p.rule != SPLIT_TEXT_RULE]  # a warning leaves the data usable
         if errors:
             first = errors[0]

@@ -1,0 +1,363 @@
+"""`cjmap diff`: what changed between two maps, in words a reviewer reads.
+
+    cjmap diff OLD NEW          files, or REV:path read from git (HEAD~1:journeys/x.yaml)
+    cjmap diff --git BASE [PATH...]   every map changed since BASE (added and deleted included)
+    cjmap diff --textconv FILE  one map as stable text, for git's textconv
+
+Exit codes: 0 (also when something changed), 1 when a --fail-on condition is met or a map fails
+validation (its findings are printed and no diff), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cjmap.analysis.diff_report import DEFAULT_MAX_CHARS
+from cjmap.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+from cjmap.scanning import MAP_SUFFIXES
+
+if TYPE_CHECKING:
+    from cjmap.analysis.diff import MapDiff
+    from cjmap.analysis.diff_gate import Condition
+    from cjmap.analysis.diff_report import FileDiff, MapSummary
+    from cjmap.api import Session
+    from cjmap.diagnostics import Diagnostic
+    from cjmap.document import Loader
+    from cjmap.gitfiles import Repository
+    from cjmap.journey import Journey
+    from cjmap.model import JourneyMap
+    from cjmap.validate import Result, Settings
+
+FORMATS = ("text", "md", "json")
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    arguments: list[str]
+    output_format: str = "text"
+    fail_on: list[str] = field(default_factory=list)
+    git_base: str | None = None
+    textconv: str | None = None
+    max_chars: int = DEFAULT_MAX_CHARS
+    full_report: str | None = None
+
+
+class _Usage(Exception):
+    pass
+
+
+def run_diff(options: DiffOptions, session: Session) -> int:
+    from cjmap.analysis.diff_gate import ConditionError, parse_conditions
+    from cjmap.gitfiles import GitError
+
+    try:
+        if options.output_format not in FORMATS:
+            raise _Usage(f"--format must be one of {', '.join(FORMATS)}")
+        if options.max_chars < 1_000:
+            raise _Usage("--max-chars must be at least 1000")
+        conditions = parse_conditions(options.fail_on)
+        if options.textconv is not None:
+            if options.arguments or options.git_base is not None:
+                raise _Usage("--textconv takes one FILE and no other paths")
+            return _textconv(Path(options.textconv), session.loader)
+        if options.git_base is not None:
+            return _git_mode(options, conditions, session)
+        if len(options.arguments) != 2:
+            raise _Usage(
+                f"give two maps, OLD and NEW (files or REV:path), not {len(options.arguments)}; "
+                "or --git BASE [PATH...] for every map changed since BASE"
+            )
+        return _two_maps(options, conditions, session)
+    except (_Usage, ConditionError, GitError) as error:
+        sys.stderr.write(f"cjmap: error: {error}\n")
+        return EXIT_USAGE
+
+
+# --- two maps ---------------------------------------------------------------------------------
+
+
+def _two_maps(options: DiffOptions, conditions: list[Condition], session: Session) -> int:
+    from cjmap.analysis.diff import diff_maps
+
+    if options.arguments.count("-") > 1:
+        raise _Usage("only one side can be read from standard input (-)")
+    repository: list[Repository] = []  # found once, when a side is REV:path
+    results = [_load_side(argument, session, repository) for argument in options.arguments]
+    if _report_failures(results, options.output_format):
+        return EXIT_FINDINGS
+    old, new = results
+    for result in results:
+        if result.is_library:
+            raise _Usage(f"{result.name} is a library, not a map: diff the maps that include it")
+    diff = diff_maps(_journey(old), _journey(new))
+    sys.stdout.write(_render(diff, options))
+    return _gate([diff], conditions)
+
+
+def _load_side(argument: str, session: Session, repository: list[Repository]) -> Result:
+    if argument == "-" or Path(argument).exists():
+        if argument != "-" and Path(argument).is_dir():
+            raise _Usage(f"'{argument}' is a folder: give a map file, or use --git BASE {argument}")
+        return session.check([argument]).results[0]
+    revision, colon, path = argument.partition(":")
+    if not colon:
+        raise _Usage(f"path '{argument}' does not exist (to read it from git, write REV:path, e.g. HEAD~1:{argument})")
+    if not revision or not path:
+        raise _Usage(f"'{argument}' is not REV:path: give a revision and a path, e.g. HEAD~1:journeys/map.yaml")
+    from cjmap.gitfiles import Repository, RevisionReader
+
+    if not repository:
+        repository.append(Repository.find())
+    repo = repository[0]
+    commit = repo.commit(revision)
+    reader = RevisionReader(repo, commit)
+    in_repo = repo.repo_path(path)
+    if in_repo not in reader.files:
+        raise _Usage(
+            f"'{path}' does not exist at revision '{revision}' (a path in REV:path is relative to the top of "
+            "the repository, as in git show; start it with ./ for the current folder)"
+        )
+    return _check_git(repo, commit, in_repo, argument, session.settings, session.loader)
+
+
+def _check_git(repo: Repository, commit: str, in_repo: str, name: str, settings: Settings, loader: Loader) -> Result:
+    from cjmap.document import Loader as LoaderClass
+    from cjmap.gitfiles import RevisionReader
+    from cjmap.validate import check_path
+
+    reader = RevisionReader(repo, commit)
+    at_revision = LoaderClass(loader.limits, repo.root, reader)
+    return check_path(at_revision, repo.root / in_repo, name, settings)
+
+
+def _report_failures(results: list[Result], output_format: str) -> bool:
+    """Print the findings of maps that fail validation; True when there are any."""
+    from cjmap.diagnostics import Severity, sort_diagnostics
+    from cjmap.formatters import Report, render
+
+    errors: list[Diagnostic] = sort_diagnostics(
+        [d for r in results for d in r.diagnostics if d.severity is Severity.ERROR]
+    )
+    if not errors:
+        return False
+    report = Report(errors, len(results), lambda file, line: None)
+    sys.stdout.write(render(report, "json" if output_format == "json" else "text"))
+    sys.stderr.write("cjmap: no diff: a map fails validation (fix the errors above, see `cjmap validate`)\n")
+    return True
+
+
+def _render(diff: MapDiff, options: DiffOptions) -> str:
+    from cjmap.analysis import diff_report
+
+    if options.output_format == "json":
+        return diff_report.render_json(diff)
+    if options.output_format == "md":
+        return diff_report.render_markdown(diff, options.max_chars, options.full_report)
+    return diff_report.render_text(diff)
+
+
+def _gate(diffs: list[MapDiff], conditions: list[Condition]) -> int:
+    from cjmap.analysis.diff_gate import failures
+
+    found = [reason for diff in diffs for reason in failures(diff, conditions)]
+    for reason in found:
+        sys.stderr.write(f"cjmap: {reason}\n")
+    return EXIT_FINDINGS if found else EXIT_OK
+
+
+# --- every map changed since a base revision --------------------------------------------------
+
+# (repository path, status, path at the base, base result, working-tree result, libraries through
+# which it changed)
+_Pending = tuple[str, str, "str | None", "Result | None", "Result | None", tuple[str, ...]]
+
+
+def _git_mode(options: DiffOptions, conditions: list[Condition], session: Session) -> int:
+    from cjmap.analysis import diff_report
+    from cjmap.analysis.diff import diff_maps
+    from cjmap.analysis.diff_report import FileDiff
+    from cjmap.document import Loader as LoaderClass
+    from cjmap.gitfiles import Repository, RevisionReader
+
+    settings, loader = session.settings, session.loader
+    base = options.git_base or ""
+    repo = Repository.find()
+    commit = repo.commit(base)
+    missing = [p for p in options.arguments if not Path(p).exists()]
+    if missing:
+        raise _Usage(f"path '{missing[0]}' does not exist in the working tree")
+    scopes = [Path(p).resolve() for p in options.arguments] or [repo.root]
+
+    def in_scope(relative: str | None) -> bool:
+        if relative is None:
+            return False
+        path = repo.root / relative
+        return any(path == scope or scope in path.parents for scope in scopes)
+
+    # Every changed YAML file of the repository: a library outside the PATHs (shared/) still
+    # changes the maps inside them that include it.
+    changes = [c for c in repo.changed_files(commit, []) if c.path.endswith(MAP_SUFFIXES)]
+    at_base = LoaderClass(loader.limits, repo.root, RevisionReader(repo, commit))
+    pending: list[_Pending] = []
+    checked: list[Result] = []
+    libraries: set[Path] = set()
+    seen: set[str] = set()
+    for change in changes:
+        old = new = None
+        if change.old_path is not None:
+            old = _check_map_at(at_base, repo.root / change.old_path, f"{base}:{change.old_path}", settings)
+        if change.status != "deleted":
+            here = repo.root / change.path
+            new = session.check_found(here, _display(here)) if here.is_file() else None
+        sides = [r for r in (old, new) if r is not None]
+        if any(r.is_library for r in sides):
+            libraries.update(repo.root / p for p in (change.path, change.old_path) if p)
+            continue
+        if not sides or not (in_scope(change.path) or in_scope(change.old_path)):
+            continue  # not a cjmap map (a workflow file, say), or outside the PATHs
+        checked += sides
+        seen.add(change.path)
+        pending.append((change.path, change.status, change.old_path, old, new, ()))
+    if libraries:
+        pending += _through_libraries(repo, commit, base, scopes, seen, libraries, session, at_base, checked)
+        pending.sort(key=lambda entry: entry[0])
+    if _report_failures(checked, options.output_format):
+        return EXIT_FINDINGS
+    entries: list[FileDiff] = []
+    diffs: list[MapDiff] = []
+    for path, status, old_path, old, new, through in pending:
+        display = _display(repo.root / path)
+        old_map = old.journey_map if old is not None else None
+        new_map = new.journey_map if new is not None else None
+        if old is not None and new is not None and old_map is not None and new_map is not None:
+            diff = diff_maps(_journey(old), _journey(new))
+            diffs.append(diff)
+            if status == "renamed" and old_path:
+                entries.append(FileDiff(display, "renamed", _display(repo.root / old_path), diff=diff))
+            else:
+                entries.append(FileDiff(display, "modified", diff=diff, libraries=through))
+        elif new_map is not None:
+            entries.append(FileDiff(display, "added", summary=_summary(new_map)))
+        elif old_map is not None:
+            entries.append(FileDiff(display, "deleted", summary=_summary(old_map)))
+    if options.output_format == "json":
+        sys.stdout.write(diff_report.render_json_files(entries, base))
+    elif options.output_format == "md":
+        sys.stdout.write(diff_report.render_markdown_files(entries, base, options.max_chars, options.full_report))
+    else:
+        sys.stdout.write(diff_report.render_text_files(entries, base))
+    return _gate(diffs, conditions)
+
+
+def _through_libraries(
+    repo: Repository,
+    commit: str,
+    base: str,
+    scopes: list[Path],
+    seen: set[str],
+    libraries: set[Path],
+    session: Session,
+    at_base: Loader,
+    checked: list[Result],
+) -> list[_Pending]:
+    """Maps in the PATHs that did not change themselves but include a library that did."""
+    from cjmap.gitfiles import RevisionReader
+    from cjmap.scanning import walk
+
+    at_commit = RevisionReader(repo, commit).files
+    found: list[_Pending] = []
+    candidates = sorted({p for scope in scopes for p in (walk(scope)[0] if scope.is_dir() else [scope])})
+    for path in candidates:
+        relative = path.resolve().relative_to(repo.root).as_posix()
+        if relative in seen or relative not in at_commit:
+            continue
+        new = session.check_found(path, _display(path))
+        if new is None or new.is_library:
+            continue
+        through = sorted(lib for lib in libraries if lib in set(new.included))
+        if not through:
+            continue
+        old = _check_map_at(at_base, repo.root / relative, f"{base}:{relative}", session.settings)
+        if old is None:
+            continue
+        checked += [old, new]
+        shown = tuple(_display(lib) for lib in through)
+        found.append((relative, "modified", relative, old, new, shown))
+    return found
+
+
+def _check_map_at(loader: Loader, path: Path, name: str, settings: Settings) -> Result | None:
+    """A file at a revision, checked when it is a map (as a folder is read); None when not."""
+    from cjmap import rule_ids
+    from cjmap.scanning import HEAD_BYTES, looks_like_map
+    from cjmap.source import LoadError, Mark
+    from cjmap.validate import check_path, failed
+
+    try:
+        raw = loader.reader.read(path, name, loader.limits)
+    except LoadError as error:
+        return failed(error, name)
+    except OSError as error:
+        return failed(LoadError(rule_ids.ENCODING, f"cannot read the file: {error.strerror}", name, Mark(1, 1)), name)
+    if not looks_like_map(raw[:HEAD_BYTES]):
+        return None
+    return check_path(loader, path, name, settings, raw)
+
+
+def _journey(result: Result) -> Journey:
+    assert result.journey is not None  # only maps that were built are diffed
+    return result.journey
+
+
+def _summary(journey_map: JourneyMap) -> MapSummary:
+    from cjmap.analysis.diff_report import MapSummary
+
+    return MapSummary(
+        journey_map.id,
+        journey_map.title,
+        len(journey_map.stages),
+        len(journey_map.touchpoints()),
+        len({p.id for p in journey_map.personas}),
+    )
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+# --- textconv ---------------------------------------------------------------------------------
+
+
+def _textconv(path: Path, loader: Loader) -> int:
+    """Print one map as stable text for git. Includes are not merged: git hands textconv a
+    temporary copy of an old revision, where relative includes do not resolve, so both sides show
+    the file's own content (its include list among it). Never fails on a broken map: git would
+    stop the whole `git diff`; the raw text is printed instead, so the change is still shown."""
+    from pydantic import ValidationError
+
+    from cjmap.analysis.diff_outline import render_outline
+    from cjmap.model import JourneyMap
+    from cjmap.reading import read_file
+    from cjmap.source import LoadError, YMap, load_bytes
+
+    try:
+        raw = read_file(path, str(path), loader.limits)
+    except OSError as error:
+        raise _Usage(f"cannot read '{path}': {error.strerror}") from None
+    except LoadError as error:
+        raise _Usage(error.message) from None
+    try:
+        loaded = load_bytes(raw, str(path), loader.limits)
+        if not loaded.problems and isinstance(loaded.data, YMap) and loaded.data.get("kind", "map") == "map":
+            sys.stdout.write(render_outline(JourneyMap.model_validate(loaded.data)))
+            return EXIT_OK
+    except (LoadError, ValidationError):
+        pass
+    sys.stdout.write(raw.decode("utf-8", errors="replace"))
+    return EXIT_OK
