@@ -58,6 +58,18 @@ class Direction(str, Enum):
     TB = "TB"
 
 
+class Layout(str, Enum):
+    poster = "poster"
+    pages = "pages"
+
+
+class Paper(str, Enum):
+    A4 = "A4"
+    A3 = "A3"
+    A1 = "A1"
+    letter = "letter"
+
+
 class EngineChoice(str, Enum):
     auto = "auto"
     system = "system"
@@ -148,6 +160,17 @@ def render(
         typer.Option(help="Graphviz engine: auto uses the system dot if installed, else the embedded one."),
     ] = EngineChoice.auto,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Say which engine is used.")] = False,
+    layout: Annotated[
+        Layout | None,
+        typer.Option(
+            help="With -f pdf: print the journey grid instead of the diagram, as a poster (the whole grid "
+            "on one sheet) or pages (one stage per page). Needs pip install 'cjmap[pdf]'.",
+            show_default=False,
+        ),
+    ] = None,
+    paper: Annotated[
+        Paper | None, typer.Option(help="Paper of a print layout, landscape (default: A3).", show_default=False)
+    ] = None,
     today: TodayOption = None,
     config: ConfigOption = None,
     root: RootOption = None,
@@ -169,6 +192,8 @@ def render(
         direction=direction.value,
         engine=engine.value,
         verbose=verbose,
+        layout=layout.value if layout else None,
+        paper=paper.value if paper else None,
     )
     _finish(lambda: command.run(_session(today, config, root, max_bytes), paths, request))
 

@@ -28,6 +28,8 @@ class RenderRequest:
     direction: str
     engine: str
     verbose: bool
+    layout: str | None = None  # poster or pages: -f pdf prints the grid (WeasyPrint)
+    paper: str | None = None
 
 
 def run(session: Session, paths: Sequence[str], request: RenderRequest) -> int:
@@ -38,6 +40,10 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
     from cjmap.render.dot import DiagramOptions
     from cjmap.render.theme import THEMES
 
+    problem = _print_problem(request)
+    if problem:
+        error(problem)
+        return EXIT_USAGE
     status = report_findings(checked)
     maps = checked.renderable()
     if request.persona:
@@ -58,7 +64,7 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
         error("refusing to write a binary image to the terminal: redirect it, or use -o FILE")
         return EXIT_USAGE
     engine = None
-    if any(FORMATS[t.format].picture for t in targets):
+    if any(_drawn(t, request) for t in targets):
         try:
             engine = find_engine(request.engine)
         except EngineError as problem:
@@ -68,9 +74,53 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
             say(f"engine: {engine.description}")
     diagram = DiagramOptions(theme=THEMES[request.theme], direction=request.direction, persona=request.persona)
     files = {_journey(r.journey).map.id: r.name for r in maps}
-    texts = _texts(targets, journeys, files, RenderInputs(today=checked.settings.today, diagram=diagram))
-    failures = _run_jobs(targets, texts, engine, checked.protected())
+    inputs = RenderInputs(
+        today=checked.settings.today, diagram=diagram, layout=request.layout, paper=request.paper or "A3"
+    )
+    printed = [t for t in targets if _printed(t, request)]
+    texts = _texts([t for t in targets if t not in printed], journeys, files, inputs)
+    failures = _run_jobs(targets, texts, engine, checked.protected(), _printer(journeys, inputs))
     return max(status, EXIT_FINDINGS if failures else EXIT_OK)
+
+
+def _print_problem(request: RenderRequest) -> str | None:
+    """Why a request for a print layout cannot be met, if it cannot."""
+    from cjmap.render.formats import FORMATS
+
+    if request.layout is None:
+        return "--paper sets the paper of a print layout: add --layout poster or --layout pages" if request.paper else None
+    if not request.formats or any(FORMATS[f].printer is None for f in request.formats):
+        return "--layout prints the journey grid as PDF: use it with -f pdf only"
+    if request.persona:
+        return "--layout prints every persona's journey: leave out --persona"
+    from cjmap.render.print_pdf import PrintUnavailable, require
+
+    try:
+        require()
+    except PrintUnavailable as problem:
+        return str(problem)
+    return None
+
+
+def _printed(target: Target, request: RenderRequest) -> bool:
+    return request.layout is not None and FORMATS[target.format].printer is not None
+
+
+def _drawn(target: Target, request: RenderRequest) -> bool:
+    """Whether the Graphviz engine draws this target (a picture, unless a print layout)."""
+    return FORMATS[target.format].picture and not _printed(target, request)
+
+
+def _printer(journeys: dict[str, Journey], inputs: RenderInputs) -> Callable[[Target], bytes] | None:
+    if inputs.layout is None:
+        return None
+
+    def make(target: Target) -> bytes:
+        printer = FORMATS[target.format].printer
+        assert printer is not None  # only printable formats take a layout
+        return printer(journeys[target.map_id], inputs)
+
+    return make
 
 
 def _texts(
@@ -103,11 +153,20 @@ def _texts(
     return texts
 
 
-def _run_jobs(targets: list[Target], texts: dict[Target, str], engine: Engine | None, protected: set[Path]) -> int:
+def _run_jobs(
+    targets: list[Target],
+    texts: dict[Target, str],
+    engine: Engine | None,
+    protected: set[Path],
+    printer: Callable[[Target], bytes] | None = None,
+) -> int:
     def produce(target: Target) -> str | None:
         """Render and write one target; the error message, or None when it worked."""
         try:
-            if FORMATS[target.format].picture:
+            if target not in texts:
+                assert printer is not None  # every target without a text is printed
+                data = printer(target)
+            elif FORMATS[target.format].picture:
                 data = _engine(engine).render(texts[target], target.format)
             else:
                 data = texts[target].encode("utf-8")

@@ -1,0 +1,107 @@
+"""The print layouts as PDF: WeasyPrint lays out the print HTML (print_html.py) with CSS Paged
+Media, each sheet is scaled to the paper as a whole, and pikepdf joins the sheets.
+
+Why WeasyPrint: it implements CSS Paged Media — `@page` sizes, table headers repeated on every
+page, no breaks inside a row, page-level zoom — in a Python package, without driving a browser.
+It is the optional extra `pdf`; the diagram's plain `-f pdf` needs none of this.
+
+Scaling a whole sheet (rather than squeezing columns into the page) is what keeps every word
+whole: the sheet is laid out at its natural width, its height measured (the position of a marker
+at its end), and the zoom that fits both on the paper chosen. The PDF is deterministic: fixed
+metadata, no dates, an id derived from the content.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from cjmap.journey import Journey
+from cjmap.render.print_html import PAPERS, PX_PER_PT, SMALLEST_PX, PrintOptions, printable
+
+TALL = 30000  # px: a page high enough to measure any sheet in one piece
+_ONE_AT_A_TIME = threading.Lock()  # the render command's threads: Pango's font map is not thread-safe
+INSTALL = "the print layouts need WeasyPrint: pip install 'cjmap[pdf]'"
+
+
+class PrintUnavailable(Exception):
+    """WeasyPrint (or the system libraries it needs, Pango) is missing."""
+
+
+@dataclass(frozen=True)
+class PrintedPdf:
+    data: bytes
+    pages: int
+    smallest_pt: float  # the smallest type on any page, in points, after scaling to the paper
+
+
+def require() -> None:
+    """Raise PrintUnavailable with the install command when WeasyPrint cannot be used."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as problem:  # OSError: Pango or its friends are missing
+        raise PrintUnavailable(f"{INSTALL} ({problem})") from None
+
+
+def print_pdf(journey: Journey, options: PrintOptions) -> PrintedPdf:
+    require()
+    import pikepdf
+    from weasyprint import CSS, HTML
+
+    document = printable(journey, options)
+    quiet = [logging.getLogger(name) for name in ("weasyprint", "fontTools")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.ERROR)  # unsupported screen-only CSS (line clamps) is expected
+    try:
+        _ONE_AT_A_TIME.acquire()
+        page = f"@page {{ size: {max(document.widths):.0f}px {TALL}px !important; margin: 0 !important; }}"
+        laid_out = HTML(string=document.html).render(stylesheets=[CSS(string=page)])
+        laid_out.metadata.generator = "cjmap"
+        laid_out.metadata.created = laid_out.metadata.modified = None
+        heights = _heights(laid_out.pages, len(document.widths))
+        tall = pikepdf.open(io.BytesIO(laid_out.write_pdf(pdf_identifier=b"cjmap")))
+    finally:
+        _ONE_AT_A_TIME.release()
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
+    paper_width, paper_height = PAPERS[options.paper]
+    joined = pikepdf.new()
+    zooms = []
+    for source, width, height in zip(tall.pages, document.widths, heights, strict=True):
+        # Cut the tall page down to its sheet, then draw it scaled onto a page of the paper.
+        top = float(source.mediabox[3])
+        width_pt, height_pt = width / PX_PER_PT, (height + 1) / PX_PER_PT
+        box = pikepdf.Array([0, top - height_pt, width_pt, top])
+        source.mediabox = source.cropbox = source.trimbox = source.bleedbox = source.artbox = box
+        zoom = min(paper_width / width_pt, paper_height / height_pt)
+        zooms.append(zoom)
+        joined.add_blank_page(page_size=(paper_width, paper_height))
+        left = (paper_width - width_pt * zoom) / 2
+        target = pikepdf.Rectangle(left, paper_height - height_pt * zoom, left + width_pt * zoom, paper_height)
+        joined.pages[-1].add_overlay(joined.copy_foreign(source.as_form_xobject()), target)
+    joined.docinfo = joined.make_indirect(
+        pikepdf.Dictionary(
+            Title=pikepdf.String(journey.map.title), Creator=pikepdf.String("cjmap"), Producer=pikepdf.String("cjmap")
+        )
+    )
+    out = io.BytesIO()
+    joined.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    smallest = min(zooms) * SMALLEST_PX / PX_PER_PT
+    return PrintedPdf(out.getvalue(), len(joined.pages), round(smallest, 1))
+
+
+def _heights(pages: list[Any], sheets: int) -> list[float]:
+    """Where each sheet ends on its page, in CSS px (each sheet must be one page)."""
+    heights = []
+    for number, page in enumerate(pages, start=1):
+        anchor = page.anchors.get(f"print-end-{number}")
+        if anchor is None:
+            raise AssertionError(f"sheet {number} is taller than {TALL}px or broke across pages")
+        heights.append(float(anchor[1]))  # (left, top, right, bottom)
+    if len(heights) != sheets:
+        raise AssertionError(f"{sheets} sheets made {len(heights)} pages")
+    return heights
