@@ -88,7 +88,9 @@ def _print_problem(request: RenderRequest) -> str | None:
     from cjmap.render.formats import FORMATS
 
     if request.layout is None:
-        return "--paper sets the paper of a print layout: add --layout poster or --layout pages" if request.paper else None
+        return (
+            "--paper sets the paper of a print layout: add --layout poster or --layout pages" if request.paper else None
+        )
     if not request.formats or any(FORMATS[f].printer is None for f in request.formats):
         return "--layout prints the journey grid as PDF: use it with -f pdf only"
     if request.persona:

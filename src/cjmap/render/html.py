@@ -87,7 +87,7 @@ class Curve:
 def render_html(journey: Journey, options: HtmlOptions) -> str:
     words = Words(journey.map.locale)
     columns = _columns(journey, words)
-    css = _asset("journey.css")
+    css = _asset("journey.css") + _print_fit(columns)
     js = _asset("journey.js")
     context = grid_context(journey, words, columns, options.today)
     context |= {
@@ -99,7 +99,20 @@ def render_html(journey: Journey, options: HtmlOptions) -> str:
         "curves": curves(journey, columns, words, COLUMN, everyone_only=False),
         "column_width": COLUMN,
     }
-    return template("journey.html.j2").render(**context)
+    return str(template("journey.html.j2").render(**context))
+
+
+PRINT_WIDTH = 980  # px: a landscape Letter or A4 page less 10 mm margins, as a browser prints it
+
+
+def _print_fit(columns: list[Column]) -> str:
+    """The page's own print styles: the grid's columns as wide as their longest word, zoomed as
+    a whole to the page's width (the CSP hash covers this too: it is part of the style block)."""
+    from cjmap.render.print_html import LANE, column_width
+
+    width = column_width(columns)
+    zoom = min(1.0, PRINT_WIDTH / (LANE + width * max(1, len(columns))))
+    return f"@media print {{ :root {{ --print-col: {width:.0f}px; --print-zoom: {zoom:.3f}; }} }}\n"
 
 
 def template(name: str) -> Any:
@@ -154,9 +167,7 @@ def _experiments(journey: Journey) -> dict[str, list[Experiment]]:
     return experiments
 
 
-def curves(
-    journey: Journey, columns: list[Column], words: Words, column: float, *, everyone_only: bool
-) -> list[Curve]:
+def curves(journey: Journey, columns: list[Column], words: Words, column: float, *, everyone_only: bool) -> list[Curve]:
     """The emotion curve for everyone and, for the page's filter, one per persona."""
     if not any(c.emotions for c in columns):
         return []

@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
 from datetime import date
+from typing import Any
 
 from cjmap.journey import Journey
 from cjmap.render.html import (
@@ -94,12 +94,13 @@ def column_width(columns: list[Column]) -> float:
     return min(MAX_COLUMN, max(COLUMN, math.ceil(needed + padding)))
 
 
-def printable(journey: Journey, options: PrintOptions) -> Printable:
+def printable(journey: Journey, options: PrintOptions, bands: int = 1) -> Printable:
+    """The print HTML; a poster's grid in `bands` rows of whole stages, stacked on the sheet."""
     words = Words(journey.map.locale)
     columns = _columns(journey, words)
     width = column_width(columns)
     if options.layout == "poster":
-        made = [_sheet(journey, words, columns, width, options, part="", full=True)]
+        made = [_sheet(journey, words, band_columns(columns, bands), width, options, part="", full=True)]
     else:
         made = []
         per_page = max(1, int((PAGE_WIDTH - LANE) // width))
@@ -112,33 +113,68 @@ def printable(journey: Journey, options: PrintOptions) -> Printable:
                     part += f" ({words['page-of']} {number}/{len(chunks)})"
                 # The columns of a short stage share the page's width.
                 stretched = max(width, (PAGE_WIDTH - LANE) // len(chunk)) if len(chunks) == 1 else width
-                made.append(_sheet(journey, words, chunk, stretched, options, part=part, full=not made))
+                made.append(_sheet(journey, words, [chunk], stretched, options, part=part, full=not made))
     context = grid_context(journey, words, columns, options.today)
     context |= {"css": _asset("journey.css") + _asset("print.css"), "layout": options.layout, "sheets": made}
-    return Printable(template("print.html.j2").render(**context), [sheet["width"] for sheet in made])
+    return Printable(str(template("print.html.j2").render(**context)), [sheet["width"] for sheet in made])
+
+
+def poster_width(journey: Journey, bands: int) -> float:
+    """The natural width of a poster whose grid is in `bands` rows, in CSS px."""
+    columns = _columns(journey, Words(journey.map.locale))
+    widest = max((len(band) for band in band_columns(columns, bands)), default=1)
+    return LANE + column_width(columns) * widest + 2 * SHEET_PADDING
+
+
+def band_columns(columns: list[Column], bands: int) -> list[list[Column]]:
+    """Whole stages, in order, into at most `bands` rows of about equal numbers of columns."""
+    stages: list[list[Column]] = []
+    for column in columns:
+        if stages and stages[-1][0].stage == column.stage:
+            stages[-1].append(column)
+        else:
+            stages.append([column])
+    target = math.ceil(len(columns) / max(1, bands))
+    rows: list[list[Column]] = [[]]
+    for stage in stages:
+        if rows[-1] and len(rows[-1]) + len(stage) > target and len(rows) < bands:
+            rows.append([])
+        rows[-1].extend(stage)
+    return [row for row in rows if row]
 
 
 def _sheet(
     journey: Journey,
     words: Words,
-    columns: list[Column],
+    bands: list[list[Column]],
     width: float,
     options: PrintOptions,
     *,
     part: str,
     full: bool,
 ) -> dict[str, Any]:
-    grid = LANE + width * len(columns)
+    grid = LANE + width * max(len(band) for band in bands)
     sheet = max(grid, PAGE_WIDTH if options.layout == "pages" else 0) + 2 * SHEET_PADDING
-    made = curves(journey, columns, words, width, everyone_only=True)
+    experiments = _experiments(journey)
+    grids: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    for columns in bands:
+        made = curves(journey, columns, words, width, everyone_only=True)
+        lines += [line for curve in made for line in curve.lines]
+        grids.append(
+            {
+                "columns": columns,
+                "stages": _stages(journey, columns, list(journey.personas)),
+                "curves": made,
+                "lanes": [lane for lane in LANES if any(_has(lane, c.touchpoint, experiments) for c in columns)],
+                "style": f"width: {LANE + width * len(columns)}px",
+            }
+        )
     return {
-        "style": f"--col: {width}px; --lane: {LANE}px; --grid: {grid}px; --sheet: {sheet}px",
+        "style": f"--col: {width}px; --lane: {LANE}px; --sheet: {sheet}px",
         "width": sheet,
         "part": part,
         "full": full,
-        "columns": columns,
-        "stages": _stages(journey, columns, list(journey.personas)),
-        "curves": made,
-        "curve_lines": made[0].lines if made and len(made[0].lines) > 1 else [],
-        "lanes": [lane for lane in LANES if any(_has(lane, c.touchpoint, _experiments(journey)) for c in columns)],
+        "grids": grids,
+        "curve_lines": list({line["who"]: line for line in lines}.values()) if len(lines) > len(grids) else [],
     }

@@ -16,12 +16,15 @@ from __future__ import annotations
 import io
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from cjmap.journey import Journey
-from cjmap.render.print_html import PAPERS, PX_PER_PT, SMALLEST_PX, PrintOptions, printable
+from cjmap.render.print_html import PAPERS, PX_PER_PT, SMALLEST_PX, Printable, PrintOptions, poster_width, printable
 
+BAND_GAP = 12  # px between the rows of a poster's grid, as .print .band + .band in print.css
 TALL = 30000  # px: a page high enough to measure any sheet in one piece
 _ONE_AT_A_TIME = threading.Lock()  # the render command's threads: Pango's font map is not thread-safe
 INSTALL = "the print layouts need WeasyPrint: pip install 'cjmap[pdf]'"
@@ -49,26 +52,17 @@ def require() -> None:
 def print_pdf(journey: Journey, options: PrintOptions) -> PrintedPdf:
     require()
     import pikepdf
-    from weasyprint import CSS, HTML
 
-    document = printable(journey, options)
-    quiet = [logging.getLogger(name) for name in ("weasyprint", "fontTools")]
-    levels = [logger.level for logger in quiet]
-    for logger in quiet:
-        logger.setLevel(logging.ERROR)  # unsupported screen-only CSS (line clamps) is expected
-    try:
-        _ONE_AT_A_TIME.acquire()
-        page = f"@page {{ size: {max(document.widths):.0f}px {TALL}px !important; margin: 0 !important; }}"
-        laid_out = HTML(string=document.html).render(stylesheets=[CSS(string=page)])
-        laid_out.metadata.generator = "cjmap"
-        laid_out.metadata.created = laid_out.metadata.modified = None
-        heights = _heights(laid_out.pages, len(document.widths))
-        tall = pikepdf.open(io.BytesIO(laid_out.write_pdf(pdf_identifier=b"cjmap")))
-    finally:
-        _ONE_AT_A_TIME.release()
-        for logger, level in zip(quiet, levels, strict=True):
-            logger.setLevel(level)
     paper_width, paper_height = PAPERS[options.paper]
+    with _ONE_AT_A_TIME, _quiet():
+        document = printable(journey, options)
+        laid_out, heights, tops = _lay_out(document)
+        if options.layout == "poster":
+            bands = _best_bands(journey, heights[0], tops[0], paper_width / paper_height)
+            if bands > 1:
+                document = printable(journey, options, bands)
+                laid_out, heights, _ = _lay_out(document)
+        tall = pikepdf.open(io.BytesIO(laid_out.write_pdf(pdf_identifier=b"cjmap")))
     joined = pikepdf.new()
     zooms = []
     for source, width, height in zip(tall.pages, document.widths, heights, strict=True):
@@ -79,10 +73,17 @@ def print_pdf(journey: Journey, options: PrintOptions) -> PrintedPdf:
         source.mediabox = source.cropbox = source.trimbox = source.bleedbox = source.artbox = box
         zoom = min(paper_width / width_pt, paper_height / height_pt)
         zooms.append(zoom)
-        joined.add_blank_page(page_size=(paper_width, paper_height))
+        # The sheet as a form drawn scaled and placed at the top of the paper, centred across; a
+        # fixed name for it (pikepdf's add_overlay picks a random one) keeps the bytes the same.
         left = (paper_width - width_pt * zoom) / 2
-        target = pikepdf.Rectangle(left, paper_height - height_pt * zoom, left + width_pt * zoom, paper_height)
-        joined.pages[-1].add_overlay(joined.copy_foreign(source.as_form_xobject()), target)
+        bottom = paper_height - height_pt * zoom - zoom * (top - height_pt)
+        page = joined.add_blank_page(page_size=(paper_width, paper_height))
+        page.Resources = pikepdf.Dictionary(
+            XObject=pikepdf.Dictionary(Sheet=joined.copy_foreign(source.as_form_xobject()))
+        )
+        page.Contents = joined.make_stream(
+            f"q {zoom:.6f} 0 0 {zoom:.6f} {left:.4f} {bottom:.4f} cm /Sheet Do Q".encode()
+        )
     joined.docinfo = joined.make_indirect(
         pikepdf.Dictionary(
             Title=pikepdf.String(journey.map.title), Creator=pikepdf.String("cjmap"), Producer=pikepdf.String("cjmap")
@@ -94,11 +95,50 @@ def print_pdf(journey: Journey, options: PrintOptions) -> PrintedPdf:
     return PrintedPdf(out.getvalue(), len(joined.pages), round(smallest, 1))
 
 
-def _heights(pages: list[Any], sheets: int) -> list[float]:
-    """Where each sheet ends on its page, in CSS px (each sheet must be one page)."""
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """WeasyPrint warns of the page's screen-only CSS (line clamps), which print does not use."""
+    loggers = [logging.getLogger(name) for name in ("weasyprint", "fontTools")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _lay_out(document: Printable) -> tuple[Any, list[float], list[float]]:
+    """Every sheet on a page as wide as the widest and tall enough for any; where each ends and
+    where its grid starts (CSS px)."""
+    from weasyprint import CSS, HTML
+
+    page = f"@page {{ size: {max(document.widths):.0f}px {TALL}px !important; margin: 0 !important; }}"
+    laid_out = HTML(string=document.html).render(stylesheets=[CSS(string=page)])
+    laid_out.metadata.generator = "cjmap"
+    laid_out.metadata.created = laid_out.metadata.modified = None
+    return laid_out, _heights(laid_out.pages, len(document.widths), "end"), _heights(laid_out.pages, 1, "grid")
+
+
+def _best_bands(journey: Journey, height: float, grid_top: float, ratio: float) -> int:
+    """How many rows of stages fill the paper best: a grid in k rows is about 1/k as wide and k
+    times as tall (rows keep their heights, columns their widths)."""
+    grid = height - grid_top
+    best, best_zoom = 1, 0.0
+    for bands in range(1, min(len(journey.map.stages), 6) + 1):
+        width = poster_width(journey, bands)
+        zoom = min(ratio / width, 1 / (grid_top + bands * grid + (bands - 1) * BAND_GAP))
+        if zoom > best_zoom * 1.02:  # fewer rows unless more of them are really bigger
+            best, best_zoom = bands, zoom
+    return best
+
+
+def _heights(pages: list[Any], sheets: int, marker: str) -> list[float]:
+    """Where a marker of each sheet is on its page, in CSS px (each sheet must be one page)."""
     heights = []
-    for number, page in enumerate(pages, start=1):
-        anchor = page.anchors.get(f"print-end-{number}")
+    for number, page in enumerate(pages[:sheets], start=1):
+        anchor = page.anchors.get(f"print-{marker}-{number}")
         if anchor is None:
             raise AssertionError(f"sheet {number} is taller than {TALL}px or broke across pages")
         heights.append(float(anchor[1]))  # (left, top, right, bottom)
