@@ -154,7 +154,16 @@ def render(
     ] = None,
     persona: Annotated[str | None, typer.Option(help="Draw only this persona's touchpoints and paths.")] = None,
     theme: Annotated[ThemeName, typer.Option(help="Colour theme.")] = ThemeName.light,
-    direction: Annotated[Direction, typer.Option(help="Left to right, or top to bottom.")] = Direction.LR,
+    direction: Annotated[
+        Direction | None,
+        typer.Option(
+            help="Left to right, or top to bottom (default: LR up to 4 touchpoints in a row, TB for longer journeys).",
+            show_default=False,
+        ),
+    ] = None,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="Write each touchpoint's top pain point and opportunity into the diagram.")
+    ] = False,
     engine: Annotated[
         EngineChoice,
         typer.Option(help="Graphviz engine: auto uses the system dot if installed, else the embedded one."),
@@ -189,7 +198,8 @@ def render(
         output=output,
         persona=persona,
         theme=theme.value,
-        direction=direction.value,
+        direction=direction.value if direction else None,
+        detail=detail,
         engine=engine.value,
         verbose=verbose,
         layout=layout.value if layout else None,

@@ -25,9 +25,10 @@ class RenderRequest:
     output: str | None
     persona: str | None
     theme: str
-    direction: str
+    direction: str | None
     engine: str
     verbose: bool
+    detail: bool = False  # the diagram writes each touchpoint's top pain point and opportunity
     layout: str | None = None  # poster or pages: -f pdf prints the grid (WeasyPrint)
     paper: str | None = None
 
@@ -72,7 +73,9 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
             return EXIT_USAGE
         if request.verbose:
             say(f"engine: {engine.description}")
-    diagram = DiagramOptions(theme=THEMES[request.theme], direction=request.direction, persona=request.persona)
+    diagram = DiagramOptions(
+        theme=THEMES[request.theme], direction=request.direction, persona=request.persona, detail=request.detail
+    )
     files = {_journey(r.journey).map.id: r.name for r in maps}
     inputs = RenderInputs(
         today=checked.settings.today, diagram=diagram, layout=request.layout, paper=request.paper or "A3"

@@ -17,10 +17,17 @@ from cjmap.model import Evidence, JourneyMap, Kpi, Touchpoint
 from cjmap.render.i18n import Words
 from cjmap.render.mermaid import render_mermaid
 from cjmap.render.text import printable
-from cjmap.render.view import channel_name, kpi_status, persona_name, review_status, swot_quadrants, target_label
+from cjmap.render.view import (
+    LEVEL_RANK,
+    SEVERITY_RANK,
+    channel_name,
+    kpi_status,
+    persona_name,
+    review_status,
+    swot_quadrants,
+    target_label,
+)
 
-SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-LEVEL_RANK = {"high": 0, "medium": 1, "low": 2}
 KPI_SIGNS = {"on-target": "✅", "off-target": "❌", "not-measured": "➖"}
 # Characters that start Markdown syntax anywhere in a line; '<', '>' and '&' become entities.
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
