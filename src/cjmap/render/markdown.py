@@ -91,6 +91,7 @@ class _Report:
             self.decisions(),
             self.outcomes(),
             self.data_matrix(),
+            self.content(),
             self.swot(),
             self.experiments(),
             self.footer(),
@@ -169,7 +170,16 @@ class _Report:
             for p in self.map.personas
         ]
         header = [w("persona"), w("segment"), w("age"), w("region"), w("needs"), w("frustrations"), w("data")]
-        return f"## {w('personas')}\n\n" + table(header, rows)
+        details = []
+        for p in self.map.personas:
+            parts = [inline(p.description)] if p.description else []
+            for key, items in (("goals", p.goals), ("interests", p.interests), ("expectations", p.expectations)):
+                if items:
+                    parts.append(f"*{w(key)}:* {inline('; '.join(items))}")
+            if parts:
+                details.append(f"- **{inline(p.name)}**: " + " · ".join(parts))
+        more = "\n" + "\n".join(details) + "\n" if details else ""
+        return f"## {w('personas')}\n\n" + table(header, rows) + more
 
     def stages(self) -> str:
         w = self.w
@@ -195,7 +205,9 @@ class _Report:
 
     def _touchpoint_row(self, tp: Touchpoint) -> list[str]:
         return [
-            f"**{inline(tp.label)}**" + (f"<br>{inline(tp.need)}" if tp.need and tp.need != tp.label else ""),
+            f"**{inline(tp.label)}**"
+            + (f"<br>{inline(tp.need)}" if tp.need and tp.need != tp.label else "")
+            + (f"<br>*“{inline(tp.thoughts)}”*" if tp.thoughts else ""),
             inline(self._channel(tp.channel)),
             inline(tp.action or ""),
             inline(tp.backstage or ""),
@@ -337,6 +349,18 @@ class _Report:
             return ""
         header = [w("channel"), w("requires"), w("used-at"), w("lacking"), w("collected-at")]
         return f"## {w('data-matrix')}\n\n" + table(header, rows)
+
+    def content(self) -> str:
+        """The messages and offers the customer is shown, where they are shown."""
+        w = self.w
+        rows = [
+            [self._where(placed), inline(item.kind or ""), inline(item.text)]
+            for placed in self.journey.ordered()
+            for item in placed.touchpoint.content
+        ]
+        if not rows:
+            return ""
+        return f"## {w('content')}\n\n" + table([w("touchpoint"), w("kind"), w("content")], rows)
 
     def swot(self) -> str:
         swot = self.map.swot
