@@ -58,6 +58,7 @@ JOURNEY_RULES: tuple[Rule, ...] = (
     content.kpi_without_target,
     content.review_overdue,
     flow.unused_outcome,
+    people.emotion_missing_persona,
 )
 
 REGISTRY: dict[str, Rule] = {known.id: known for known in sorted((*LOADER_RULES, *JOURNEY_RULES), key=lambda r: r.id)}
