@@ -186,7 +186,7 @@ def render(
     max_bytes: MaxBytesOption = None,
 ) -> None:
     """Render maps: the flow diagram (dot, svg, png, pdf), the HTML journey grid (html), a Markdown
-    report (md), a Mermaid journey (mermaid).
+    report (md), a Mermaid journey (mermaid); with --layout, the journey grid printed as PDF.
 
     A map with validation errors is not rendered (its errors are printed; exit 1); warnings are
     printed and do not stop it. Outputs are written atomically and never over an input file.
