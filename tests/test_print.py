@@ -33,7 +33,7 @@ def _journey(path: Path):  # type: ignore[no-untyped-def]
 
 
 def _stage_pages(path: Path) -> int:
-    """One page per stage with touchpoints, a stage wider than a page goes on over more."""
+    """A cover, then one page per stage with touchpoints; a stage wider than a page goes on over more."""
     from cjmap.render.html import _columns
     from cjmap.render.i18n import Words
     from cjmap.render.print_html import LANE, PAGE_WIDTH, column_width
@@ -42,7 +42,7 @@ def _stage_pages(path: Path) -> int:
     columns = _columns(journey, Words(journey.map.locale))
     per_page = max(1, int((PAGE_WIDTH - LANE) // column_width(columns)))
     counts = [sum(1 for c in columns if c.stage == index) for index in range(len(journey.map.stages))]
-    return sum(-(-count // per_page) for count in counts if count)
+    return 1 + sum(-(-count // per_page) for count in counts if count)
 
 
 @pytest.mark.parametrize("path", MAPS, ids=lambda p: p.stem)

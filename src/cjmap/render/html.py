@@ -212,7 +212,6 @@ def _stages(journey: Journey, columns: list[Column], persona_ids: list[str]) -> 
                 "number": index + 1,
                 "span": len(mine),
                 "spans": json.dumps(spans, sort_keys=True, ensure_ascii=False),
-                "part": "",
             }
         )
     return stages

@@ -1,8 +1,9 @@
 """The journey grid laid out for paper: the HTML that print_pdf.py turns into a PDF.
 
 - poster: the whole grid (with the header, the persona cards and the legend) on one sheet.
-- pages: one stage per page, the persona cards and the legend repeated on every page; a stage
-  wider than a page goes on over the next pages ("part 2/3").
+- pages: a cover (the header and the persona cards in full), then one stage per page, the persona
+  cards (compact) and the legend repeated on every page; a stage wider than a page goes on over
+  the next pages ("part 2/3").
 
 Each sheet is laid out at a natural size (columns as wide as their longest word needs, type of
 7.5 to 16 pt) and scaled to the paper as a whole afterwards, so no column is squeezed below its
@@ -102,7 +103,9 @@ def printable(journey: Journey, options: PrintOptions, bands: int = 1) -> Printa
     if options.layout == "poster":
         made = [_sheet(journey, words, band_columns(columns, bands), width, options, part="", full=True)]
     else:
-        made = []
+        # A cover with the header and the persona cards in full, then the stages, each page
+        # with compact cards (name, segment, goals) and the legend.
+        made = [_sheet(journey, words, [], width, options, part="", full=True, legend=columns)]
         per_page = max(1, int((PAGE_WIDTH - LANE) // width))
         for index, stage in enumerate(journey.map.stages):
             mine = [c for c in columns if c.stage == index]
@@ -113,7 +116,7 @@ def printable(journey: Journey, options: PrintOptions, bands: int = 1) -> Printa
                     part += f" ({words['page-of']} {number}/{len(chunks)})"
                 # The columns of a short stage share the page's width.
                 stretched = max(width, (PAGE_WIDTH - LANE) // len(chunk)) if len(chunks) == 1 else width
-                made.append(_sheet(journey, words, [chunk], stretched, options, part=part, full=not made))
+                made.append(_sheet(journey, words, [chunk], stretched, options, part=part, full=False))
     context = grid_context(journey, words, columns, options.today)
     context |= {"css": _asset("journey.css") + _asset("print.css"), "layout": options.layout, "sheets": made}
     return Printable(str(template("print.html.j2").render(**context)), [sheet["width"] for sheet in made])
@@ -152,8 +155,9 @@ def _sheet(
     *,
     part: str,
     full: bool,
+    legend: list[Column] | None = None,  # the columns whose curve lines the legend names, if not the bands'
 ) -> dict[str, Any]:
-    grid = LANE + width * max(len(band) for band in bands)
+    grid = LANE + width * max((len(band) for band in bands), default=0)
     sheet = max(grid, PAGE_WIDTH if options.layout == "pages" else 0) + 2 * SHEET_PADDING
     experiments = _experiments(journey)
     grids: list[dict[str, Any]] = []
@@ -170,11 +174,13 @@ def _sheet(
                 "style": f"width: {LANE + width * len(columns)}px",
             }
         )
+    if legend is not None:
+        lines = [line for curve in curves(journey, legend, words, width, everyone_only=True) for line in curve.lines]
     return {
         "style": f"--col: {width}px; --lane: {LANE}px; --sheet: {sheet}px",
         "width": sheet,
         "part": part,
         "full": full,
         "grids": grids,
-        "curve_lines": list({line["who"]: line for line in lines}.values()) if len(lines) > len(grids) else [],
+        "curve_lines": list({line["who"]: line for line in lines}.values()) if len(lines) > max(1, len(grids)) else [],
     }
