@@ -4,6 +4,7 @@ unbroken in the text of the PDF (pdftotext), the same bytes on every run, and cl
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -23,6 +24,7 @@ def _render(tmp_path: Path, path: Path, layout: str, paper: str) -> Path:
     out = tmp_path / f"{path.stem}.{layout}.{paper}.pdf"
     result = run_cli("render", "-f", "pdf", "--layout", layout, "--paper", paper, "-o", str(out), str(path))
     assert result.exit_code == 0, result.stderr
+    assert re.search(rf"wrote .*\({layout} on {paper}, \d+ pages?, smallest type \d+\.\d pt\)", result.stderr)
     return out
 
 

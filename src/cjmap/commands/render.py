@@ -116,11 +116,11 @@ def _drawn(target: Target, request: RenderRequest) -> bool:
     return FORMATS[target.format].picture and not _printed(target, request)
 
 
-def _printer(journeys: dict[str, Journey], inputs: RenderInputs) -> Callable[[Target], bytes] | None:
+def _printer(journeys: dict[str, Journey], inputs: RenderInputs) -> Callable[[Target], tuple[bytes, str]] | None:
     if inputs.layout is None:
         return None
 
-    def make(target: Target) -> bytes:
+    def make(target: Target) -> tuple[bytes, str]:
         printer = FORMATS[target.format].printer
         assert printer is not None  # only printable formats take a layout
         return printer(journeys[target.map_id], inputs)
@@ -163,14 +163,16 @@ def _run_jobs(
     texts: dict[Target, str],
     engine: Engine | None,
     protected: set[Path],
-    printer: Callable[[Target], bytes] | None = None,
+    printer: Callable[[Target], tuple[bytes, str]] | None = None,
 ) -> int:
+    notes: dict[Target, str] = {}  # what a printed PDF holds, for the "wrote" line
+
     def produce(target: Target) -> str | None:
         """Render and write one target; the error message, or None when it worked."""
         try:
             if target not in texts:
                 assert printer is not None  # every target without a text is printed
-                data = printer(target)
+                data, notes[target] = printer(target)
             elif FORMATS[target.format].picture:
                 data = _engine(engine).render(texts[target], target.format)
             else:
@@ -197,7 +199,8 @@ def _run_jobs(
                 failures += 1
                 progress.fail(f"cjmap: error: {problem}")
             else:
-                progress.done(f"wrote {target.path}" if target.path else None)
+                note = f" ({notes[target]})" if target in notes else ""
+                progress.done(f"wrote {target.path}{note}" if target.path else None)
     return failures
 
 

@@ -31,7 +31,7 @@ class RenderInputs:
 
 
 Maker = Callable[["Journey", RenderInputs], str]
-Printer = Callable[["Journey", RenderInputs], bytes]
+Printer = Callable[["Journey", RenderInputs], tuple[bytes, str]]  # the bytes, and a note on what they hold
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,14 @@ def _html(journey: Journey, inputs: RenderInputs) -> str:
     return render_html(journey, HtmlOptions(today=inputs.today))
 
 
-def _print_pdf(journey: Journey, inputs: RenderInputs) -> bytes:
+def _print_pdf(journey: Journey, inputs: RenderInputs) -> tuple[bytes, str]:
     from cjmap.render.print_html import PrintOptions
     from cjmap.render.print_pdf import print_pdf
 
     assert inputs.layout is not None  # only a print layout is printed
-    return print_pdf(journey, PrintOptions(today=inputs.today, layout=inputs.layout, paper=inputs.paper)).data
+    printed = print_pdf(journey, PrintOptions(today=inputs.today, layout=inputs.layout, paper=inputs.paper))
+    pages = f"{printed.pages} page{'s' if printed.pages != 1 else ''}"
+    return printed.data, f"{inputs.layout} on {inputs.paper}, {pages}, smallest type {printed.smallest_pt} pt"
 
 
 PRINT_LAYOUTS = ("poster", "pages")  # as print_html.LAYOUTS, without importing it at start-up
