@@ -141,3 +141,26 @@ def test_missing_weasyprint_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp
     # The diagram's PDF needs none of it.
     diagram = run_cli("render", "-f", "pdf", "-o", str(tmp_path / "d.pdf"), path)
     assert diagram.exit_code == 0 and (tmp_path / "d.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("layout", ["poster", "pages"])
+def test_hostile_texts_long_words_and_empty_stages_still_print(tmp_path: Path, layout: str) -> None:
+    word = "x" * 300
+    path = tmp_path / "hostile.yaml"
+    path.write_text(
+        "cjmap: 1\nid: hostile\ntitle: '</style><script>alert(1)</script>'\n"
+        "stages:\n  - id: empty\n  - id: s\n    touchpoints:\n"
+        f"      - {{id: a, name: '<b>&amp;</b>', action: '{word}', pain_points: ['</td></tr>']}}\n",
+        encoding="utf-8",
+    )
+    pdf = _render(tmp_path, path, layout, "A4")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "</style><script>alert(1)</script>" in text and "<b>&amp;</b>" in text
+    assert text.count("x") >= 300  # a 300-letter "word" is wrapped (the one break allowed), not lost
+
+
+def test_a_map_without_touchpoints_prints_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("cjmap: 1\nid: empty\ntitle: Nothing yet\nstages:\n  - id: s\n", encoding="utf-8")
+    for layout in ("poster", "pages"):
+        assert len(pikepdf.open(_render(tmp_path, path, layout, "A4")).pages) == 1
