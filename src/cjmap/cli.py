@@ -173,7 +173,7 @@ def render(
         Layout | None,
         typer.Option(
             help="With -f pdf: print the journey grid instead of the diagram, as a poster (the whole grid "
-            "on one sheet) or pages (one stage per page). Needs pip install 'cjmap[pdf]'.",
+            "on one sheet) or pages (one stage per page). Needs the pdf extra: pip install 'cjmap\\[pdf]'.",
             show_default=False,
         ),
     ] = None,
