@@ -95,13 +95,19 @@ def column_width(columns: list[Column]) -> float:
     return min(MAX_COLUMN, max(COLUMN, math.ceil(needed + padding)))
 
 
-def printable(journey: Journey, options: PrintOptions, bands: int = 1) -> Printable:
-    """The print HTML; a poster's grid in `bands` rows of whole stages, stacked on the sheet."""
+def printable(journey: Journey, options: PrintOptions, bands: int = 1, wider: tuple[float, ...] = ()) -> Printable:
+    """The print HTML; a poster's grid in `bands` rows of whole stages, stacked on the sheet, or
+    (with `wider`) one candidate poster per factor, its columns that much wider, a page each."""
     words = Words(journey.map.locale)
     columns = _columns(journey, words)
     width = column_width(columns)
     if options.layout == "poster":
-        made = [_sheet(journey, words, band_columns(columns, bands), width, options, part="", full=True)]
+        made = [
+            _sheet(
+                journey, words, band_columns(columns, bands), math.floor(width * factor), options, part="", full=True
+            )
+            for factor in wider or (1.0,)
+        ]
     else:
         # A cover with the header and the persona cards in full, then the stages, each page
         # with compact cards (name, segment, goals) and the legend.

@@ -25,6 +25,7 @@ from cjmap.journey import Journey
 from cjmap.render.print_html import PAPERS, PX_PER_PT, SMALLEST_PX, Printable, PrintOptions, poster_width, printable
 
 BAND_GAP = 12  # px between the rows of a poster's grid, as .print .band + .band in print.css
+WIDER = (1.4, 1.9)  # column widths a poster too tall for its paper tries, times the narrowest
 TALL = 30000  # px: a page high enough to measure any sheet in one piece
 _ONE_AT_A_TIME = threading.Lock()  # the render command's threads: Pango's font map is not thread-safe
 INSTALL = "the print layouts need WeasyPrint: pip install 'cjmap[pdf]'"
@@ -62,6 +63,19 @@ def print_pdf(journey: Journey, options: PrintOptions) -> PrintedPdf:
             if bands > 1:
                 document = printable(journey, options, bands)
                 laid_out, heights, _ = _lay_out(document)
+            if _fits(document.widths[0], heights[0], paper_width, paper_height)[1] == "height":
+                # Too tall for the paper, with width to spare: wider columns wrap less. Lay out
+                # wider candidates side by side (one page each) and keep the biggest.
+                wider = printable(journey, options, bands, WIDER)
+                wider_out, wider_heights, _ = _lay_out(wider)
+                zooms = [
+                    _fits(w, h, paper_width, paper_height)[0] for w, h in zip(wider.widths, wider_heights, strict=True)
+                ]
+                best = max(range(len(zooms)), key=lambda index: zooms[index])
+                if zooms[best] > _fits(document.widths[0], heights[0], paper_width, paper_height)[0]:
+                    document = Printable(wider.html, [wider.widths[best]])
+                    laid_out = wider_out.copy([wider_out.pages[best]])
+                    heights = [wider_heights[best]]
         tall = pikepdf.open(io.BytesIO(laid_out.write_pdf(pdf_identifier=b"cjmap")))
     joined = pikepdf.new()
     zooms = []
@@ -71,7 +85,7 @@ def print_pdf(journey: Journey, options: PrintOptions) -> PrintedPdf:
         width_pt, height_pt = width / PX_PER_PT, (height + 1) / PX_PER_PT
         box = pikepdf.Array([0, top - height_pt, width_pt, top])
         source.mediabox = source.cropbox = source.trimbox = source.bleedbox = source.artbox = box
-        zoom = min(paper_width / width_pt, paper_height / height_pt)
+        zoom = _fits(width, height, paper_width, paper_height)[0]
         zooms.append(zoom)
         # The sheet as a form drawn scaled and placed at the top of the paper, centred across; a
         # fixed name for it (pikepdf's add_overlay picks a random one) keeps the bytes the same.
@@ -93,6 +107,12 @@ def print_pdf(journey: Journey, options: PrintOptions) -> PrintedPdf:
     joined.save(out, deterministic_id=True, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     smallest = min(zooms) * SMALLEST_PX / PX_PER_PT
     return PrintedPdf(out.getvalue(), len(joined.pages), round(smallest, 1))
+
+
+def _fits(width: float, height: float, paper_width: float, paper_height: float) -> tuple[float, str]:
+    """The zoom that fits a sheet (CSS px) on the paper (pt), and which side limits it."""
+    across, down = paper_width / (width / PX_PER_PT), paper_height / ((height + 1) / PX_PER_PT)
+    return (across, "width") if across <= down else (down, "height")
 
 
 @contextmanager
