@@ -370,3 +370,43 @@ def test_a_trailing_hash_stays_in_a_markdown_heading(write: Write) -> None:
 
 def test_dedented_base_is_a_valid_map() -> None:
     assert check(textwrap.dedent(BASE)) == []
+
+
+def test_a_map_full_of_loops_gets_a_layout_the_engines_can_finish(tmp_path: Path) -> None:
+    """200 touchpoints each branching back to an earlier one took over 60 s of layout with
+    either engine; with straight edges and capped simplex passes it takes seconds."""
+    import random
+
+    rng = random.Random(3)
+    lines = ["cjmap: 1", "id: loops", "title: Loops", "flow: explicit", "stages:"]
+    for stage in range(10):
+        lines.append(f"  - id: s{stage}\n    touchpoints:")
+        for k in range(20):
+            i = stage * 20 + k
+            onward = f"t{i + 1}" if i + 1 < 200 else "done"
+            lines.append(
+                f"      - id: t{i}\n        decision:\n          question: Again?\n          branches:\n"
+                f"            - {{when: Onward, to: {onward}, probability: 0.7}}\n"
+                f"            - {{when: Back, to: t{rng.randrange(0, i + 1)}, probability: 0.3}}"
+            )
+    lines.append("outcomes:\n  - {id: done, kind: success}")
+    path = tmp_path / "loops.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dot = run_cli("render", "-f", "dot", "-o", "-", str(path)).stdout
+    assert "splines=line" in dot and "nslimit=2" in dot
+    plain = run_cli("render", "-f", "dot", "-o", "-", str(EXAMPLES / "pierwszy-zakup.yaml")).stdout
+    assert "splines=line" not in plain  # ordinary maps keep curved edges
+    done = cjmap(
+        "render",
+        "-f",
+        "svg",
+        "--engine",
+        "embedded",
+        "--engine-timeout",
+        "90",
+        "-o",
+        str(tmp_path / "l.svg"),
+        str(path),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr

@@ -79,3 +79,53 @@ def test_an_outcome_of_kind_other_reads_the_same_in_every_output() -> None:
     outputs = {f: run_cli("render", "-f", f, "-o", "-", "-", input=source).stdout for f in ("dot", "md", "html")}
     assert "| **Goes elsewhere** | other |" in outputs["md"] and "Goes elsewhere (other)" in outputs["html"]
     assert ">other</FONT>" in outputs["dot"] and ">outcome</FONT>" not in outputs["dot"]
+
+
+def test_plural_forms_agree_with_cldr() -> None:
+    """The hand-written plural rules against Babel's CLDR data (a second engine, test-only: the
+    core install stays without Babel's 30 MB of locale data for three languages' rules)."""
+    babel = pytest.importorskip("babel")
+    from cjmap.render.i18n import NOUNS, Words
+
+    for locale in ("en", "pl", "ru"):
+        words = Words(locale)
+        forms = NOUNS[locale]["pain"]
+        rule = babel.Locale.parse(locale).plural_form
+        for number in range(0, 1001):
+            category = rule(number)
+            expected = {"one": forms[0], "few": forms[1], "many": forms[2], "other": forms[2]}[category]
+            assert words.count(number, "pain") == f"{number} {expected}", (locale, number, category)
+
+
+@pytest.mark.parametrize(
+    ("locale", "name", "label", "preposition"),
+    [("pl", "Kasia", "Persona", "dla "), ("ru", "Светлана", "Персона", "для ")],
+)
+def test_a_persona_name_is_never_put_where_it_would_need_a_case(
+    locale: str, name: str, label: str, preposition: str
+) -> None:
+    """'dla Kasia' is wrong and 'dla Kasi' needs a morphology library; 'Persona: Kasia' needs none."""
+    import textwrap
+
+    from tests.conftest import run_cli
+
+    source = textwrap.dedent(
+        f"""\
+        cjmap: 1
+        id: names
+        title: Names
+        locale: {locale}
+        personas:
+          - {{id: k, name: {name}}}
+          - {{id: o, name: Other}}
+        stages:
+          - id: s
+            touchpoints:
+              - {{id: a, personas: [k]}}
+              - {{id: b, personas: [o]}}
+        """
+    )
+    outputs = {f: run_cli("render", "-f", f, "-o", "-", "-", input=source).stdout for f in ("dot", "md", "html")}
+    assert f"{label}: {name}" in outputs["dot"]
+    for text in outputs.values():
+        assert f"{preposition}{name}" not in text

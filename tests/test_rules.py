@@ -166,6 +166,21 @@ stages:
 """,
         13,
     ),
+    "CJM114": (
+        """
+stages:
+  - id: a
+    touchpoints:
+      - {id: t1, emotion: {anna: 1}, next: [bought]}
+""",
+        """
+stages:
+  - id: a
+    touchpoints:
+      - {id: t1, emotion: {anna: 1, piotr: 0}, next: [bought]}
+""",
+        13,
+    ),
     "CJM109": (
         """
 stages:
@@ -561,3 +576,57 @@ experiments:
     assert "unknown persona 'anne'; did you mean 'anna'?" in messages
     assert any(m.startswith("'t1' has no way to 'bought' (its ways lead to t2)") for m in messages)
     assert "unknown touchpoint 'x': name a touchpoint" in messages
+
+
+# CJM108 follows each persona's own path in journey order (anna holds only email).
+def _data_case(touchpoints: str) -> list[str]:
+    body = "\nstages:\n  - id: a\n    touchpoints:\n" + touchpoints
+    return [d.message for d in check(HEAD + body) if d.rule == "CJM108"]
+
+
+def test_data_collected_later_on_the_path_does_not_count() -> None:
+    messages = _data_case(
+        "      - {id: t1, channel: sms}\n      - {id: t2, channel: web, collects: [phone], next: [bought]}\n"
+    )
+    assert len(messages) == 1
+    assert "persona 'anna' does not have by then (it is collected only at 't2', on or after this step)" in messages[0]
+
+
+def test_data_collected_where_the_persona_never_goes_does_not_count() -> None:
+    messages = _data_case(
+        "      - {id: t0, channel: web, personas: [piotr], collects: [phone]}\n"
+        "      - {id: t1, channel: sms, next: [bought]}\n"
+    )
+    assert len(messages) == 1 and "persona 'anna'" in messages[0] and "collected only" not in messages[0]
+
+
+def test_data_collected_earlier_on_the_persona_path_counts() -> None:
+    assert (
+        _data_case(
+            "      - {id: t0, channel: web, personas: [anna], collects: [phone]}\n"
+            "      - {id: t1, channel: sms, next: [bought]}\n"
+        )
+        == []
+    )
+
+
+def test_data_the_persona_holds_counts_and_the_touchpoint_own_data_too() -> None:
+    assert _data_case("      - {id: t1, channel: sms, personas: [piotr], next: [bought]}\n") == []
+    messages = _data_case(
+        "      - {id: t1, channel: web, data: [loyalty-id], collects: [loyalty-id], next: [bought]}\n"
+    )
+    # Collected at the same step is not collected before it: both personas lack it there.
+    assert len(messages) == 2 and all("this touchpoint needs 'loyalty-id'" in m for m in messages)
+
+
+def test_an_emotion_for_everyone_or_for_every_persona_involved_is_complete() -> None:
+    body = """
+stages:
+  - id: a
+    touchpoints:
+      - {id: t0, emotion: 1}
+      - {id: t1, personas: [piotr], emotion: {piotr: -1}}
+      - {id: t2, emotion: {anna: 1}, next: [bought]}
+"""
+    found = [d for d in check(HEAD + body) if d.rule == "CJM114"]
+    assert [(d.line, "'piotr'" in d.message) for d in found] == [(15, True)]

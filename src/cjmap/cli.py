@@ -60,6 +60,18 @@ class Direction(str, Enum):
     TB = "TB"
 
 
+class Layout(str, Enum):
+    poster = "poster"
+    pages = "pages"
+
+
+class Paper(str, Enum):
+    A4 = "A4"
+    A3 = "A3"
+    A1 = "A1"
+    letter = "letter"
+
+
 class EngineChoice(str, Enum):
     auto = "auto"
     system = "system"
@@ -144,7 +156,16 @@ def render(
     ] = None,
     persona: Annotated[str | None, typer.Option(help="Draw only this persona's touchpoints and paths.")] = None,
     theme: Annotated[ThemeName, typer.Option(help="Colour theme.")] = ThemeName.light,
-    direction: Annotated[Direction, typer.Option(help="Left to right, or top to bottom.")] = Direction.LR,
+    direction: Annotated[
+        Direction | None,
+        typer.Option(
+            help="Left to right, or top to bottom (default: LR up to 4 touchpoints in a row, TB for longer journeys).",
+            show_default=False,
+        ),
+    ] = None,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="Write each touchpoint's top pain point and opportunity into the diagram.")
+    ] = False,
     engine: Annotated[
         EngineChoice,
         typer.Option(help="Graphviz engine: auto uses the system dot if installed, else the embedded one."),
@@ -153,13 +174,24 @@ def render(
     engine_timeout: Annotated[
         float, typer.Option(help="Seconds the Graphviz engine may take per picture before it is stopped.", min=1)
     ] = 120.0,
+    layout: Annotated[
+        Layout | None,
+        typer.Option(
+            help="With -f pdf: print the journey grid instead of the diagram, as a poster (the whole grid "
+            "on one sheet) or pages (one stage per page). Needs the pdf extra: pip install 'cjmap\\[pdf]'.",
+            show_default=False,
+        ),
+    ] = None,
+    paper: Annotated[
+        Paper | None, typer.Option(help="Paper of a print layout, landscape (default: A3).", show_default=False)
+    ] = None,
     today: TodayOption = None,
     config: ConfigOption = None,
     root: RootOption = None,
     max_bytes: MaxBytesOption = None,
 ) -> None:
     """Render maps: the flow diagram (dot, svg, png, pdf), the HTML journey grid (html), a Markdown
-    report (md), a Mermaid journey (mermaid).
+    report (md), a Mermaid journey (mermaid); with --layout, the journey grid printed as PDF.
 
     A map with validation errors is not rendered (its errors are printed; exit 1); warnings are
     printed and do not stop it. Outputs are written atomically and never over an input file.
@@ -171,10 +203,13 @@ def render(
         output=output,
         persona=persona,
         theme=theme.value,
-        direction=direction.value,
+        direction=direction.value if direction else None,
+        detail=detail,
         engine=engine.value,
         verbose=verbose,
         engine_timeout=engine_timeout,
+        layout=layout.value if layout else None,
+        paper=paper.value if paper else None,
     )
     _finish(lambda: command.run(_session(today, config, root, max_bytes), paths, request))
 

@@ -25,10 +25,13 @@ class RenderRequest:
     output: str | None
     persona: str | None
     theme: str
-    direction: str
+    direction: str | None
     engine: str
     verbose: bool
     engine_timeout: float = 120.0
+    detail: bool = False  # the diagram writes each touchpoint's top pain point and opportunity
+    layout: str | None = None  # poster or pages: -f pdf prints the grid (WeasyPrint)
+    paper: str | None = None
 
 
 def run(session: Session, paths: Sequence[str], request: RenderRequest) -> int:
@@ -39,6 +42,10 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
     from cjmap.render.dot import DiagramOptions
     from cjmap.render.theme import THEMES
 
+    problem = _print_problem(request)
+    if problem:
+        error(problem)
+        return EXIT_USAGE
     status = report_findings(checked)
     maps = checked.renderable()
     if request.persona:
@@ -66,7 +73,7 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
         error("refusing to write a binary image to the terminal: redirect it, or use -o FILE")
         return EXIT_USAGE
     engine = None
-    if any(FORMATS[t.format].picture for t in targets):
+    if any(_drawn(t, request) for t in targets):
         try:
             engine = find_engine(request.engine, request.engine_timeout)
         except EngineError as problem:
@@ -74,11 +81,59 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
             return EXIT_USAGE
         if request.verbose:
             say(f"engine: {engine.description}")
-    diagram = DiagramOptions(theme=THEMES[request.theme], direction=request.direction, persona=request.persona)
+    diagram = DiagramOptions(
+        theme=THEMES[request.theme], direction=request.direction, persona=request.persona, detail=request.detail
+    )
     files = {_journey(r.journey).map.id: r.name for r in maps}
-    texts = _texts(targets, journeys, files, RenderInputs(today=checked.settings.today, diagram=diagram))
-    failures = _run_jobs(targets, texts, engine, checked.protected())
+    inputs = RenderInputs(
+        today=checked.settings.today, diagram=diagram, layout=request.layout, paper=request.paper or "A3"
+    )
+    printed = [t for t in targets if _printed(t, request)]
+    texts = _texts([t for t in targets if t not in printed], journeys, files, inputs)
+    failures = _run_jobs(targets, texts, engine, checked.protected(), _printer(journeys, inputs))
     return max(status, EXIT_FINDINGS if failures else EXIT_OK)
+
+
+def _print_problem(request: RenderRequest) -> str | None:
+    """Why a request for a print layout cannot be met, if it cannot."""
+    from cjmap.render.formats import FORMATS
+
+    if request.layout is None:
+        return (
+            "--paper sets the paper of a print layout: add --layout poster or --layout pages" if request.paper else None
+        )
+    if not request.formats or any(FORMATS[f].printer is None for f in request.formats):
+        return "--layout prints the journey grid as PDF: use it with -f pdf only"
+    if request.persona:
+        return "--layout prints every persona's journey: leave out --persona"
+    from cjmap.render.print_pdf import PrintUnavailable, require
+
+    try:
+        require()
+    except PrintUnavailable as problem:
+        return str(problem)
+    return None
+
+
+def _printed(target: Target, request: RenderRequest) -> bool:
+    return request.layout is not None and FORMATS[target.format].printer is not None
+
+
+def _drawn(target: Target, request: RenderRequest) -> bool:
+    """Whether the Graphviz engine draws this target (a picture, unless a print layout)."""
+    return FORMATS[target.format].picture and not _printed(target, request)
+
+
+def _printer(journeys: dict[str, Journey], inputs: RenderInputs) -> Callable[[Target], tuple[bytes, str]] | None:
+    if inputs.layout is None:
+        return None
+
+    def make(target: Target) -> tuple[bytes, str]:
+        printer = FORMATS[target.format].printer
+        assert printer is not None  # only printable formats take a layout
+        return printer(journeys[target.map_id], inputs)
+
+    return make
 
 
 def _texts(
@@ -111,12 +166,23 @@ def _texts(
     return texts
 
 
-def _run_jobs(targets: list[Target], texts: dict[Target, str], engine: Engine | None, protected: set[Path]) -> int:
-    """Pictures are drawn in parallel threads (engines are processes); every file is written by
-    this thread, in order, so that after an interrupt nothing more is written: the engines are
-    killed, and what they drew is dropped."""
+def _run_jobs(
+    targets: list[Target],
+    texts: dict[Target, str],
+    engine: Engine | None,
+    protected: set[Path],
+    printer: Callable[[Target], tuple[bytes, str]] | None = None,
+) -> int:
+    """Pictures are drawn (and grids printed) in parallel threads (engines are processes); every
+    file is written by this thread, in order, so that after an interrupt nothing more is written:
+    the engines are killed, and what they drew is dropped."""
+    notes: dict[Target, str] = {}  # what a printed PDF holds, for the "wrote" line
 
     def produce(target: Target) -> bytes:
+        if target not in texts:
+            assert printer is not None  # every target without a text is printed
+            data, notes[target] = printer(target)
+            return data
         if FORMATS[target.format].picture:
             return _engine(engine).render(texts[target], target.format)
         return texts[target].encode("utf-8")
@@ -132,7 +198,8 @@ def _run_jobs(targets: list[Target], texts: dict[Target, str], engine: Engine | 
                     failures += 1
                     progress.fail(f"cjmap: error: {problem}")
                 else:
-                    progress.done(f"wrote {target.path}" if target.path else None)
+                    note = f" ({notes[target]})" if target in notes else ""
+                    progress.done(f"wrote {target.path}{note}" if target.path else None)
     except BaseException:  # an interrupt: stop the engines, write nothing more
         stop_all()
         pool.shutdown(wait=False, cancel_futures=True)

@@ -20,21 +20,58 @@ from cjmap.model import Touchpoint
 from cjmap.render.i18n import Words
 from cjmap.render.text import printable
 from cjmap.render.theme import FONT, LIGHT, Theme
-from cjmap.render.view import MARKERS, by_stage, channel_name, emotion_level, persona_name, signed
+from cjmap.render.view import (
+    MARKERS,
+    by_stage,
+    channel_name,
+    emotion_level,
+    persona_name,
+    signed,
+    top_opportunity,
+    top_pain,
+)
 
 # Above this many touchpoints, Graphviz's crossing minimisation is cut short (mclimit): on a
 # 1,000-touchpoint map it halves the layout time, while small maps keep the tidiest layout.
 LARGE_MAP = 150
+# Above this many loops (links back to an earlier step), dot's network simplex and spline routing
+# explode: a 200-touchpoint map with a back-branch at every step took over 60 s with either engine;
+# straight edges and capped simplex passes (splines=line, nslimit=2) draw it in 2 s (embedded)
+# and 7 s (system dot 2.43). Ordinary maps have a handful of loops and keep curved edges.
+MANY_LOOPS = 40
 NAME_WIDTH = 28
 NOTE_WIDTH = 34
 MAX_LINES = 4
+# Left to right up to this many touchpoints on the longest forward path, top to bottom beyond.
+# Measured (cjmap render -f svg, Graphviz 2.43, sizes in pt, LR then TB; 'chain' = the longest
+# forward path): lojalnost-bank, chain 7: 2796x434 / 852x1232; pierwszy-zakup, 11:
+# 2984x432 / 639x1546; saas-onboarding-as-is, 8: 2857x407 / 671x1401; saas-onboarding-to-be, 9:
+# 2552x415 / 646x1258; generated 21: 4414x853 / 1223x2645; generated 40: 8309x853 / 1007x4768.
+# LR grows ~400 pt wide per touchpoint, TB ~175 pt tall. Fitted to a landscape page (1.41:1),
+# LR's scale is 1.41H/(400n) and TB's min(1.41H/800, H/(175n)): equal at n = 3, TB ahead from 4
+# on (1.6x at 7 touchpoints, 1.2x at 21 and 40). So maps of more than 4 go top to bottom.
+LR_UP_TO = 4
 
 
 @dataclass(frozen=True)
 class DiagramOptions:
     theme: Theme = LIGHT
-    direction: str = "LR"  # LR or TB
+    direction: str | None = None  # LR or TB; None: by the length of the journey (see LR_UP_TO)
     persona: str | None = None  # draw only this persona's touchpoints and paths
+    detail: bool = False  # write the top pain point and opportunity into each touchpoint
+
+
+def longest_chain(journey: Journey, shown: list[PlacedTouchpoint]) -> int:
+    """Touchpoints on the longest path that only goes forward in journey order (loops back are
+    drawn against the flow and add no length)."""
+    order = {p.touchpoint.id: index for index, p in enumerate(shown)}
+    length = dict.fromkeys(order, 1)
+    for index, placed in enumerate(shown):
+        for edge in journey.edges.get(placed.touchpoint.id, []):
+            target = shown[index + 1].touchpoint.id if edge.implicit and index + 1 < len(shown) else edge.target
+            if order.get(target, -1) > index:
+                length[target] = max(length[target], length[placed.touchpoint.id] + 1)
+    return max(length.values(), default=0)
 
 
 def html_text(text: str, width: int = NAME_WIDTH, max_lines: int = MAX_LINES) -> str:
@@ -75,12 +112,17 @@ class _Diagram:
         persona = self.options.persona
         return persona is None or persona in self.journey.personas_of(touchpoint)
 
+    def direction(self) -> str:
+        if self.options.direction:
+            return self.options.direction
+        return "LR" if longest_chain(self.journey, self.shown) <= LR_UP_TO else "TB"
+
     def build(self) -> str:
         t = self.theme
         graph = graphviz.Digraph(
             name=self.map.id,
             graph_attr={
-                "rankdir": self.options.direction,
+                "rankdir": self.direction(),
                 # No newrank: with clusters it makes dot's layout time explode (18 s instead of
                 # 0.5 s at 400 touchpoints).
                 "compound": "true",
@@ -108,6 +150,8 @@ class _Diagram:
         )
         if len(self.shown) > LARGE_MAP:
             graph.graph_attr["mclimit"] = "0.3"
+        if self._loops() > MANY_LOOPS:
+            graph.graph_attr.update(splines="line", nslimit="2", nslimit1="2")
         self._stages(graph)
         self._outcomes(graph)
         self._edges(graph)
@@ -167,8 +211,10 @@ class _Diagram:
         if tp.channel:
             details.append(html_text(channel_name(self.journey, self.words, tp.channel), NOTE_WIDTH, 1))
         if tp.personas is not None and not self.options.persona:
+            # "Personas: Kasia, Piotr" needs no grammatical case ("dla Kasi"); wrapped, never cut.
             names = [persona_name(self.journey, p) for p in tp.personas if p in self.journey.personas]
-            details.append(html_text(f"{self.words['for']} " + ", ".join(names), NOTE_WIDTH, 2))
+            label = self.words["persona" if len(names) == 1 else "personas"]
+            details.append(html_text(f"{label}: " + ", ".join(names), NOTE_WIDTH, len(names) + 2))
         if details:
             rows.append(f'<FONT POINT-SIZE="9">{"<BR/>".join(details)}</FONT>')
         if emotions:
@@ -176,6 +222,8 @@ class _Diagram:
         counts = self._counts(tp)
         if counts:
             rows.append(f'<FONT POINT-SIZE="9">{html.escape(counts)}</FONT>')
+        if self.options.detail:
+            rows += self._detail(tp)
         fill, font = t.no_emotion_fill, t.text
         if emotions:
             level = emotion_level(sum(v for _, v in emotions) / len(emotions), self.map.emotion_scale)
@@ -213,6 +261,18 @@ class _Diagram:
                 f"{persona_name(self.journey, persona or '')} {MARKERS[emotion_level(value, scale)]} {signed(value)}"
             )
         return html_text(", ".join(parts), NOTE_WIDTH, 3)
+
+    def _detail(self, tp: Touchpoint) -> list[str]:
+        """The most severe pain point and the best opportunity (most impact, least effort)."""
+        rows = []
+        pain, idea = top_pain(tp), top_opportunity(tp)
+        if pain is not None:
+            text = f"{self.words['top-pain']} ({self.words[pain.severity]}): {pain.text}"
+            rows.append(f'<FONT POINT-SIZE="9">{html_text(text, NOTE_WIDTH, 4)}</FONT>')
+        if idea is not None:
+            text = f"{self.words['top-idea']}: {idea.text}"
+            rows.append(f'<FONT POINT-SIZE="9">{html_text(text, NOTE_WIDTH, 4)}</FONT>')
+        return rows
 
     def _counts(self, tp: Touchpoint) -> str:
         """'1 pain point · 2 ideas · 1 KPI', in the map's language."""
@@ -285,6 +345,15 @@ class _Diagram:
                 graph.edge(source, diamond)
                 for link in branches:
                     self._link(graph, placed, diamond, link)
+
+    def _loops(self) -> int:
+        """How many drawn links lead back to the same or an earlier touchpoint."""
+        return sum(
+            1
+            for placed in self.shown
+            for link in self.links[placed.touchpoint.id]
+            if link.target in self.order and self.order[link.target] <= self.order[placed.touchpoint.id]
+        )
 
     def _link(self, graph: graphviz.Digraph, placed: PlacedTouchpoint, source: str, link: _Link) -> None:
         if link.target in self.journey.outcomes and link.target not in self.shown_ids:

@@ -26,9 +26,12 @@ class RenderInputs:
     diagram: DiagramOptions | None = None  # for the DOT source (and so for every picture)
     svg_beside: str | None = None  # file name of the SVG diagram written beside this output
     source: str | None = None  # the map's file name, for a report's footer
+    layout: str | None = None  # a print layout (poster, pages): the PDF of the grid, not the diagram
+    paper: str = "A3"  # the paper of a print layout
 
 
 Maker = Callable[["Journey", RenderInputs], str]
+Printer = Callable[["Journey", RenderInputs], tuple[bytes, str]]  # the bytes, and a note on what they hold
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class RenderFormat:
     extension: str
     make: Maker | None = None  # cjmap writes it itself; None: the engine draws it from the DOT source
     binary: bool = False  # never written to a terminal
+    printer: Printer | None = None  # with a print layout (--layout), this writes it instead
     picture: bool = field(init=False)
 
     def __post_init__(self) -> None:
@@ -68,13 +72,26 @@ def _html(journey: Journey, inputs: RenderInputs) -> str:
     return render_html(journey, HtmlOptions(today=inputs.today))
 
 
+def _print_pdf(journey: Journey, inputs: RenderInputs) -> tuple[bytes, str]:
+    from cjmap.render.print_html import PrintOptions
+    from cjmap.render.print_pdf import print_pdf
+
+    assert inputs.layout is not None  # only a print layout is printed
+    printed = print_pdf(journey, PrintOptions(today=inputs.today, layout=inputs.layout, paper=inputs.paper))
+    pages = f"{printed.pages} page{'s' if printed.pages != 1 else ''}"
+    return printed.data, f"{inputs.layout} on {inputs.paper}, {pages}, smallest type {printed.smallest_pt} pt"
+
+
+PRINT_LAYOUTS = ("poster", "pages")  # as print_html.LAYOUTS, without importing it at start-up
+PAPERS = ("A4", "A3", "A1", "letter")  # as print_html.PAPERS
+
 FORMATS: dict[str, RenderFormat] = {
     f.name: f
     for f in (
         RenderFormat("dot", "dot", _dot),
         RenderFormat("svg", "svg"),
         RenderFormat("png", "png", binary=True),
-        RenderFormat("pdf", "pdf", binary=True),
+        RenderFormat("pdf", "pdf", binary=True, printer=_print_pdf),
         RenderFormat("md", "md", _markdown),
         RenderFormat("mermaid", "mmd", _mermaid),
         RenderFormat("html", "html", _html),

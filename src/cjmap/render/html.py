@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any
 
 from cjmap.journey import Journey
-from cjmap.model import Touchpoint
+from cjmap.model import Experiment, Touchpoint
 from cjmap.render.i18n import Words
 from cjmap.render.text import printable
 from cjmap.render.view import (
@@ -39,7 +39,19 @@ POINT_SHAPES = ("circle", "square", "diamond", "triangle")
 GLYPHS = {"circle": "●", "square": "■", "diamond": "◆", "triangle": "▲"}
 DASHES = ("", "6 4", "2 4", "10 3 2 3")
 DASH_LOOKS = ("——", "– –", "···", "–·–")  # how each dash pattern looks, for the legend
-LANES = ("channel", "action", "backstage", "need", "emotion", "pain", "opportunity", "kpi", "data", "decision")
+LANES = (
+    "channel",
+    "action",
+    "backstage",
+    "need",
+    "emotion",
+    "pain",
+    "opportunity",
+    "kpi",
+    "data",
+    "decision",
+    "experiment",
+)
 
 
 @dataclass(frozen=True)
@@ -76,49 +88,99 @@ class Curve:
 
 
 def render_html(journey: Journey, options: HtmlOptions) -> str:
-    from jinja2 import Environment, StrictUndefined
+    words = Words(journey.map.locale)
+    columns = _columns(journey, words)
+    css = _asset("journey.css") + _print_fit(columns)
+    js = _asset("journey.js")
+    context = grid_context(journey, words, columns, options.today)
+    context |= {
+        "css": css,
+        "js": js,
+        "csp": f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(js)}; img-src data:; "
+        "base-uri 'none'; form-action 'none'",
+        "stages": _stages(journey, columns, list(journey.personas)),
+        "curves": curves(journey, columns, words, COLUMN, everyone_only=False),
+        "column_width": COLUMN,
+    }
+    return str(template("journey.html.j2").render(**context))
+
+
+PRINT_WIDTH = 980  # px: a landscape Letter or A4 page less 10 mm margins, as a browser prints it
+
+
+def _print_fit(columns: list[Column]) -> str:
+    """The page's own print styles: the grid's columns as wide as their longest word, zoomed as
+    a whole to the page's width (the CSP hash covers this too: it is part of the style block)."""
+    from cjmap.render.print_html import LANE, column_width
+
+    width = column_width(columns)
+    zoom = min(1.0, PRINT_WIDTH / (LANE + width * max(1, len(columns))))
+    return f"@media print {{ :root {{ --print-col: {width:.0f}px; --print-zoom: {zoom:.3f}; }} }}\n"
+
+
+def template(name: str) -> Any:
+    """A template of this package, in an environment that escapes every value from the map."""
+    from jinja2 import Environment, FunctionLoader, StrictUndefined
     from markupsafe import Markup
 
     def finalize(value: Any) -> Any:
         """Every value a template prints; cjmap's own markup (the inline CSS and JS) passes as is."""
         return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
-    words = Words(journey.map.locale)
-    columns = _columns(journey, words)
-    css = _asset("journey.css")
-    js = _asset("journey.js")
-    environment = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True, finalize=finalize)
-    template = environment.from_string(_asset("journey.html.j2"))
-    persona_ids = list(journey.personas)
-    context = {
+    environment = Environment(
+        loader=FunctionLoader(_asset),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        finalize=finalize,
+    )
+    return environment.get_template(name)
+
+
+def grid_context(journey: Journey, words: Words, columns: list[Column], today: date) -> dict[str, Any]:
+    """What the page and the print layouts both give their templates."""
+    experiments = _experiments(journey)
+    return {
         "m": journey.map,
         "w": words.table,  # a plain mapping: the template reads w.review, w["last-reviewed"]
-        "css": css,
-        "js": js,
-        "csp": f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(js)}; img-src data:; "
-        "base-uri 'none'; form-action 'none'",
         "columns": columns,
-        "stages": _stages(journey, columns, persona_ids),
-        "lanes": [lane for lane in LANES if any(_has(lane, c.touchpoint) for c in columns)],
-        "curves": _curves(journey, columns, persona_ids, words) if any(c.emotions for c in columns) else [],
+        "lanes": [lane for lane in LANES if any(_has(lane, c.touchpoint, experiments) for c in columns)],
         "personas": [(p, path) for p, path in journey.personas.values()],
         "initials": _initials,
-        "review": review_status(journey.map.review, words, options.today) if journey.map.review else None,
+        "review": review_status(journey.map.review, words, today) if journey.map.review else None,
         "kpi_status": kpi_status,
         "decisions": [p for p in journey.ordered() if p.touchpoint.decision is not None],
         "target_label": lambda target: _target_label(journey, target, words),
         "outcomes": [o for o, _ in journey.outcomes.values()],
         "swot": swot_quadrants(journey.map.swot),
         "markers": MARKERS,
-        "column_width": COLUMN,
         "pct": lambda value: f"{value:.0%}",
         "signed": signed,
         "emotion_level": lambda value: emotion_level(value, journey.map.emotion_scale),
+        "experiments_at": lambda touchpoint_id: experiments.get(touchpoint_id, []),
     }
-    return template.render(**context)
 
 
-def _asset(name: str) -> str:
+def _experiments(journey: Journey) -> dict[str, list[Experiment]]:
+    """The experiments of each touchpoint they name."""
+    experiments: dict[str, list[Experiment]] = {}
+    for experiment in journey.map.experiments:
+        for touchpoint_id in dict.fromkeys(journey.resolve(t) for t in experiment.touchpoints):
+            experiments.setdefault(touchpoint_id, []).append(experiment)
+    return experiments
+
+
+def curves(journey: Journey, columns: list[Column], words: Words, column: float, *, everyone_only: bool) -> list[Curve]:
+    """The emotion curve for everyone and, for the page's filter, one per persona."""
+    if not any(c.emotions for c in columns):
+        return []
+    personas = [] if everyone_only else list(journey.personas)
+    names = {p: persona_name(journey, p) for p in journey.personas}  # looked up once, not per curve
+    order = {key: index for index, key in enumerate(["", *journey.personas])}
+    return [_curve(journey, columns, persona, words, column, names, order) for persona in ["", *personas]]
+
+
+def _asset(name: str) -> str:  # also the templates' loader
     return (resources.files("cjmap.render") / "templates" / name).read_text(encoding="utf-8")
 
 
@@ -172,7 +234,7 @@ def _stages(journey: Journey, columns: list[Column], persona_ids: list[str]) -> 
     return stages
 
 
-def _has(lane: str, tp: Touchpoint) -> bool:
+def _has(lane: str, tp: Touchpoint, experiments: dict[str, list[Experiment]]) -> bool:
     return bool(
         {
             "channel": tp.channel,
@@ -185,19 +247,19 @@ def _has(lane: str, tp: Touchpoint) -> bool:
             "kpi": tp.kpis,
             "data": tp.data or tp.collects or tp.content,
             "decision": tp.decision is not None or tp.next,
+            "experiment": tp.id in experiments,
         }[lane]
     )
 
 
-def _curves(journey: Journey, columns: list[Column], persona_ids: list[str], words: Words) -> list[Curve]:
-    """The curve for everyone and for each persona's filter (names looked up once, not per curve)."""
-    names = {p: persona_name(journey, p) for p in persona_ids}
-    order = {key: index for index, key in enumerate(["", *persona_ids])}
-    return [_curve(journey, columns, persona, words, names, order) for persona in ["", *persona_ids]]
-
-
 def _curve(
-    journey: Journey, columns: list[Column], persona: str, words: Words, names: dict[str, str], order: dict[str, int]
+    journey: Journey,
+    columns: list[Column],
+    persona: str,
+    words: Words,
+    width: float,
+    names: dict[str, str],
+    order: dict[str, int],
 ) -> Curve:
     """Points at the centre of each visible column; one line per persona when emotions differ."""
     low, high = journey.map.emotion_scale
@@ -211,7 +273,7 @@ def _curve(
     per_persona = persona or any(isinstance(c.touchpoint.emotion, dict) for c in columns)
     series: dict[str, list[tuple[float, float, float, str]]] = {}
     for index, column in enumerate(visible):
-        x = index * COLUMN + COLUMN / 2
+        x = round(index * width + width / 2, 1)
         tp = column.touchpoint
         keys = ([persona] if persona else column.personas) if per_persona else [""]
         for key in keys:
@@ -245,7 +307,7 @@ def _curve(
         f"{line['who']}: " + ", ".join(f"{name} {signed(value)}" for _, _, value, name, _ in line["points"])
         for line in lines
     )
-    return Curve(persona, max(1, len(visible)) * COLUMN, lines, ticks, label)
+    return Curve(persona, round(max(1, len(visible)) * width), lines, ticks, label)
 
 
 def _initials(name: str) -> str:

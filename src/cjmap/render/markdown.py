@@ -18,6 +18,8 @@ from cjmap.render.i18n import Words
 from cjmap.render.mermaid import render_mermaid
 from cjmap.render.text import printable
 from cjmap.render.view import (
+    LEVEL_RANK,
+    SEVERITY_RANK,
     by_stage,
     channel_name,
     kpi_status,
@@ -27,8 +29,6 @@ from cjmap.render.view import (
     target_label,
 )
 
-SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-LEVEL_RANK = {"high": 0, "medium": 1, "low": 2}
 KPI_SIGNS = {"on-target": "✅", "off-target": "❌", "not-measured": "➖"}
 # Characters that start Markdown syntax anywhere in a line; '<', '>' and '&' become entities.
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -98,6 +98,7 @@ class _Report:
             self.decisions(),
             self.outcomes(),
             self.data_matrix(),
+            self.content(),
             self.swot(),
             self.experiments(),
             self.footer(),
@@ -176,7 +177,16 @@ class _Report:
             for p in self.map.personas
         ]
         header = [w("persona"), w("segment"), w("age"), w("region"), w("needs"), w("frustrations"), w("data")]
-        return f"## {w('personas')}\n\n" + table(header, rows)
+        details = []
+        for p in self.map.personas:
+            parts = [inline(p.description)] if p.description else []
+            for key, items in (("goals", p.goals), ("interests", p.interests), ("expectations", p.expectations)):
+                if items:
+                    parts.append(f"*{w(key)}:* {inline('; '.join(items))}")
+            if parts:
+                details.append(f"- **{inline(p.name)}**: " + " · ".join(parts))
+        more = "\n" + "\n".join(details) + "\n" if details else ""
+        return f"## {w('personas')}\n\n" + table(header, rows) + more
 
     def stages(self) -> str:
         w = self.w
@@ -203,7 +213,9 @@ class _Report:
 
     def _touchpoint_row(self, tp: Touchpoint) -> list[str]:
         return [
-            f"**{inline(tp.label)}**" + (f"<br>{inline(tp.need)}" if tp.need and tp.need != tp.label else ""),
+            f"**{inline(tp.label)}**"
+            + (f"<br>{inline(tp.need)}" if tp.need and tp.need != tp.label else "")
+            + (f"<br>*“{inline(tp.thoughts)}”*" if tp.thoughts else ""),
             inline(self._channel(tp.channel)),
             inline(tp.action or ""),
             inline(tp.backstage or ""),
@@ -342,6 +354,18 @@ class _Report:
             return ""
         header = [w("channel"), w("requires"), w("used-at"), w("lacking"), w("collected-at")]
         return f"## {w('data-matrix')}\n\n" + table(header, rows)
+
+    def content(self) -> str:
+        """The messages and offers the customer is shown, where they are shown."""
+        w = self.w
+        rows = [
+            [self._where(placed), inline(item.kind or ""), inline(item.text)]
+            for placed in self.journey.ordered()
+            for item in placed.touchpoint.content
+        ]
+        if not rows:
+            return ""
+        return f"## {w('content')}\n\n" + table([w("touchpoint"), w("kind"), w("content")], rows)
 
     def swot(self) -> str:
         swot = self.map.swot

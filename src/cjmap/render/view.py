@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from cjmap.journey import Journey
-from cjmap.model import Review, Swot
+from cjmap.model import Opportunity, PainPoint, Review, Swot, Touchpoint
 from cjmap.render.i18n import Words
 
 # Very negative .. very positive; in the fonts of both Graphviz engines, unlike ✔ ✘ ◆.
@@ -74,6 +74,20 @@ def target_label(journey: Journey, target: str) -> tuple[str, str | None]:
         return outcome.label, outcome.kind
     placed = journey.touchpoints.get(resolved)
     return (placed.touchpoint.label if placed else target), None
+
+
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+LEVEL_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def top_pain(touchpoint: Touchpoint) -> PainPoint | None:
+    """The most severe pain point; the first written among equals."""
+    return min(touchpoint.pain_points, key=lambda p: SEVERITY_RANK[p.severity], default=None)
+
+
+def top_opportunity(touchpoint: Touchpoint) -> Opportunity | None:
+    """The opportunity of most impact, then least effort; the first written among equals."""
+    return min(touchpoint.opportunities, key=lambda o: (LEVEL_RANK[o.impact], -LEVEL_RANK[o.effort]), default=None)
 
 
 def kpi_status(on_target: bool | None) -> str:

@@ -73,6 +73,7 @@ JOURNEY_RULES: tuple[Rule, ...] = (
     content.kpi_without_target,
     content.review_overdue,
     flow.unused_outcome,
+    people.emotion_missing_persona,
     flow.entry_shares,
     flow.off_path_step,
     flow.trap,
