@@ -1,0 +1,344 @@
+"""The one aggregate query, built with sqlglot as a syntax tree and printed in each dialect.
+
+Per customer it maps events to steps with CASE expressions generated from the map's `match`,
+orders them by time, takes the previous step with LAG, and groups by (persona, from, to, time
+bucket). Everything personal stays in the warehouse: the result has no customer ids. The same
+query runs locally on DuckDB; `--emit-sql` prints it for BigQuery, Snowflake, Spark or Trino.
+
+Time between steps is counted in fixed buckets (see BUCKET_BOUNDS) rather than with a quantile
+function: exact quantiles do not exist in every dialect (Trino has only approximate ones,
+BigQuery only as a window function), and integer comparisons give the same buckets everywhere.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp, parse_one
+
+from cjmap.analysis.measure.spec import Columns, Spec
+
+DIALECTS = ("bigquery", "snowflake", "spark", "trino", "duckdb")
+
+_MINUTE, _HOUR, _DAY = 60, 3600, 86400
+# Upper bounds, in seconds, of the time-between-steps buckets: bucket i holds gaps d with
+# BUCKET_BOUNDS[i-1] <= d < BUCKET_BOUNDS[i]; the last bucket is a year or more. Neighbours are at
+# most 1.5 times apart, so a percentile read from them is within that factor (and interpolated).
+BUCKET_BOUNDS: tuple[int, ...] = (
+    1, 2, 3, 5, 7, 10, 15, 20, 30, 45,
+    *(m * _MINUTE for m in (1, 1.5, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45)),
+    *(int(h * _HOUR) for h in (1, 1.5, 2, 3, 4, 6, 8, 12, 18)),
+    *(int(d * _DAY) for d in (1, 1.5, 2, 3, 4, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)),
+)  # fmt: skip
+BUCKET_BOUNDS = tuple(int(b) for b in BUCKET_BOUNDS)
+
+AGGREGATE_COLUMNS = (
+    "persona", "from_step", "to_step", "bucket", "events", "customers", "reached", "ended", "recent",
+    "first_seen", "last_seen",
+)  # fmt: skip
+
+# Everything after the source CTE is fixed; the source CTE (`src`: customer, t, step, step_rank,
+# persona_rank) is generated from the map. Window orderings break ties by the step's map order,
+# so every engine orders the same events the same way.
+_SKELETON = """
+WITH src AS (SELECT 1),
+per_customer AS (
+  SELECT customer, t, step, step_rank,
+    MIN(persona_rank) OVER (PARTITION BY customer) AS persona_rank,
+    MAX(step_rank) OVER (PARTITION BY customer) AS any_step,
+    ROW_NUMBER() OVER (PARTITION BY customer ORDER BY t, step_rank) AS customer_seq
+  FROM src
+),
+matched AS (
+  SELECT customer, t, step, persona_rank,
+    LAG(step) OVER (PARTITION BY customer ORDER BY t, step_rank) AS prev_step,
+    LAG(t) OVER (PARTITION BY customer ORDER BY t, step_rank) AS prev_t,
+    LEAD(step) OVER (PARTITION BY customer ORDER BY t, step_rank) AS next_step,
+    MIN(t) OVER (PARTITION BY customer, step) AS first_t
+  FROM per_customer
+  WHERE step IS NOT NULL
+),
+flat AS (
+  SELECT persona_rank, t, prev_step AS from_step, step AS to_step, __bucket__ AS bucket,
+    CASE WHEN prev_step IS NULL THEN 1 ELSE 0 END AS is_customer,
+    CASE WHEN t = first_t AND (prev_step IS NULL OR prev_step <> step OR prev_t < t) THEN 1 ELSE 0 END AS is_reach,
+    CASE WHEN next_step IS NULL THEN 1 ELSE 0 END AS is_end,
+    CASE WHEN next_step IS NULL AND __window_end__ - t < __idle__ THEN 1 ELSE 0 END AS is_recent
+  FROM matched
+  UNION ALL
+  SELECT persona_rank, t, NULL AS from_step, NULL AS to_step, NULL AS bucket,
+    CASE WHEN any_step IS NULL AND customer_seq = 1 THEN 1 ELSE 0 END AS is_customer,
+    0 AS is_reach, 0 AS is_end, 0 AS is_recent
+  FROM per_customer
+  WHERE step IS NULL
+),
+named AS (
+  SELECT __persona__ AS persona, t, from_step, to_step, bucket, is_customer, is_reach, is_end, is_recent FROM flat
+)
+SELECT persona, from_step, to_step, bucket,
+  COUNT(*) AS events, SUM(is_customer) AS customers, SUM(is_reach) AS reached,
+  SUM(is_end) AS ended, SUM(is_recent) AS recent, MIN(t) AS first_seen, MAX(t) AS last_seen
+FROM named
+GROUP BY persona, from_step, to_step, bucket
+ORDER BY persona, from_step, to_step, bucket
+"""
+
+
+def glob_condition(column: exp.Expression, pattern: str) -> exp.Expression:
+    """`*` any text, `?` one character; everything else literal. A pattern without wildcards is an
+    equality; otherwise LIKE, escaping SQL's own wildcards with '!' (no backslash: string literal
+    escaping differs by dialect)."""
+    if "*" not in pattern and "?" not in pattern:
+        return exp.EQ(this=column, expression=exp.Literal.string(pattern))
+    escaped = False
+    out = []
+    for char in pattern:
+        if char in "%_!":
+            out.append("!" + char)
+            escaped = True
+        else:
+            out.append({"*": "%", "?": "_"}.get(char, char))
+    like = exp.Like(this=column, expression=exp.Literal.string("".join(out)))
+    return exp.Escape(this=like, expression=exp.Literal.string("!")) if escaped else like
+
+
+def _any(conditions: list[exp.Expression]) -> exp.Expression:
+    return conditions[0] if len(conditions) == 1 else exp.Paren(this=exp.or_(*conditions))
+
+
+def _as_text(expression: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=expression, to=exp.DataType.build("text"))
+
+
+def _column(name: str) -> exp.Expression:
+    """A column by name; a dotted name is a struct path (GA4: geo.country)."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        return exp.column(name, quoted=True)
+    return exp.Dot.build([exp.column(parts[0], quoted=True), *(exp.to_identifier(p, quoted=True) for p in parts[1:])])
+
+
+class SourceShape:
+    """How to read values from the events table: columns, or GA4's event_params."""
+
+    def __init__(self, columns: Columns) -> None:
+        self.columns = columns
+
+    def value(self, key: str) -> exp.Expression:
+        cols = self.columns
+        if cols.params_array and key not in cols.other and key.split(".")[0] not in _GA4_TOP:
+            return _event_param(cols.params_array, key)
+        return _as_text(_column(cols.column_for(key)))
+
+    def event(self) -> exp.Expression:
+        cols = self.columns
+        if cols.event_fallback:
+            return exp.Coalesce(this=_as_text(_column(cols.event)), expressions=[_as_text(_column(cols.event_fallback))])
+        return _as_text(_column(cols.event))
+
+    def time(self, dialect: str) -> exp.Expression:
+        cols = self.columns
+        column = _column(cols.time)
+        if cols.time_fallback:
+            column = exp.Coalesce(this=column, expressions=[_column(cols.time_fallback)])
+        if cols.time_kind == "seconds":
+            return exp.Cast(this=column, to=exp.DataType.build("double"))
+        if cols.time_kind in ("millis", "micros"):
+            scale = "1000.0" if cols.time_kind == "millis" else "1000000.0"
+            return exp.Div(this=exp.Cast(this=column, to=exp.DataType.build("double")), expression=exp.Literal.number(scale))
+        return epoch_seconds(column, dialect)
+
+    def customer(self) -> exp.Expression:
+        return _as_text(_column(self.columns.customer))
+
+
+from cjmap.analysis.measure.spec import GA4_COLUMNS as _GA4_TOP  # noqa: E402
+
+
+def _event_param(array: str, key: str) -> exp.Expression:
+    sub = parse_one(
+        f"(SELECT COALESCE(p.value.string_value, CAST(p.value.int_value AS TEXT), CAST(p.value.double_value AS TEXT), "
+        f"CAST(p.value.float_value AS TEXT)) FROM UNNEST({exp.to_identifier(array, quoted=True).sql('duckdb')}) AS p "
+        f"WHERE p.key = __key__)",
+        read="duckdb",
+    )
+    return sub.transform(lambda node: exp.Literal.string(key) if isinstance(node, exp.Column) and node.name == "__key__" else node)
+
+
+def epoch_seconds(column: exp.Expression, dialect: str) -> exp.Expression:
+    """Seconds since 1970 as a double, with microseconds, in each dialect's own words."""
+    micros = {
+        "bigquery": "UNIX_MICROS(__c__)",
+        "spark": "UNIX_MICROS(__c__)",
+        "snowflake": "DATE_PART(EPOCH_MICROSECOND, __c__)",
+        "trino": "TO_UNIXTIME(__c__) * 1000000",
+        "duckdb": "EPOCH_US(__c__)",
+    }[dialect]
+    tree = parse_one(f"CAST({micros} AS DOUBLE) / 1000000.0", read=dialect)
+    return tree.transform(lambda node: column.copy() if isinstance(node, exp.Column) and node.name == "__c__" else node)
+
+
+def build_query(
+    spec: Spec,
+    columns: Columns,
+    table: exp.Expression,
+    dialect: str,
+    since: float | None = None,
+    until: float | None = None,
+    idle_seconds: float = 14 * 86400,
+) -> exp.Expression:
+    """The aggregate query over `table` (any FROM-able expression), for `dialect`. since/until are
+    epoch seconds (until exclusive); without until the window ends at the last event."""
+    shape = SourceShape(columns)
+    event = shape.event()
+    step_case = exp.Case()
+    rank_case = exp.Case()
+    for step in spec.steps:
+        condition = _any([_match_condition(shape, event, match) for match in step.matches])
+        step_case = step_case.when(condition, exp.Literal.string(step.id))
+        rank_case = rank_case.when(condition.copy(), exp.Literal.number(step.rank))
+    persona_case = exp.Case()
+    for persona in spec.personas:
+        persona_case = persona_case.when(_all(shape, persona.where), exp.Literal.number(persona.rank))
+    null = exp.Null()
+    time = shape.time(dialect)
+    source = exp.select(
+        exp.alias_(shape.customer(), "customer"),
+        exp.alias_(time, "t"),
+        exp.alias_(step_case if spec.steps else null.copy(), "step"),
+        exp.alias_(rank_case if spec.steps else exp.Cast(this=null.copy(), to=exp.DataType.build("int")), "step_rank"),
+        exp.alias_(
+            persona_case if spec.personas else exp.Cast(this=null.copy(), to=exp.DataType.build("int")),
+            "persona_rank",
+        ),
+    ).from_(table)
+    window: list[exp.Expression] = [exp.Not(this=exp.Is(this=_column(columns.customer), expression=null.copy()))]
+    if since is not None:
+        window.append(exp.GTE(this=time.copy(), expression=exp.Literal.number(repr(float(since)))))
+    if until is not None:
+        window.append(exp.LT(this=time.copy(), expression=exp.Literal.number(repr(float(until)))))
+    source = source.where(exp.and_(*window))
+
+    if until is not None:
+        window_end: exp.Expression = exp.Literal.number(repr(float(until)))
+    else:
+        window_end = exp.Subquery(this=exp.select(exp.Max(this=exp.column("t"))).from_("src"))
+    bucket = exp.Case()
+    gap = exp.Sub(this=exp.column("t"), expression=exp.column("prev_t"))
+    bucket = bucket.when(exp.Is(this=exp.column("prev_t"), expression=null.copy()), null.copy())
+    for index, bound in enumerate(BUCKET_BOUNDS):
+        bucket = bucket.when(exp.LT(this=gap.copy(), expression=exp.Literal.number(bound)), exp.Literal.number(index))
+    bucket = bucket.else_(exp.Literal.number(len(BUCKET_BOUNDS)))
+    persona_name = exp.Case(this=exp.column("persona_rank"))
+    for persona in spec.personas:
+        persona_name = persona_name.when(exp.Literal.number(persona.rank), exp.Literal.string(persona.id))
+    persona_expr: exp.Expression = (
+        persona_name if spec.personas else exp.Cast(this=null.copy(), to=exp.DataType.build("text"))
+    )
+
+    replacements: dict[str, exp.Expression] = {
+        "__bucket__": bucket,
+        "__window_end__": window_end,
+        "__idle__": exp.Literal.number(repr(float(idle_seconds))),
+        "__persona__": persona_expr,
+    }
+    tree = parse_one(_SKELETON, read="duckdb")
+
+    def fill(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and node.name in replacements and not node.table:
+            return replacements[node.name].copy()
+        if isinstance(node, exp.CTE) and node.alias == "src":
+            return exp.CTE(this=source, alias=exp.TableAlias(this=exp.to_identifier("src")))
+        return node
+
+    tree = tree.transform(fill)
+    tree = _conversions(tree, spec)
+    if dialect == "bigquery":
+        tree = tree.transform(_bigquery_like)
+    return tree
+
+
+def _match_condition(shape: SourceShape, event: exp.Expression, match: object) -> exp.Expression:
+    from cjmap.model import EventMatch
+
+    assert isinstance(match, EventMatch)
+    parts = [_any([glob_condition(event.copy(), pattern) for pattern in match.event])]
+    for key, patterns in match.where.items():
+        value = shape.value(key)
+        parts.append(_any([glob_condition(value.copy(), pattern) for pattern in patterns]))
+    return parts[0] if len(parts) == 1 else exp.Paren(this=exp.and_(*parts))
+
+
+def _all(shape: SourceShape, where: dict[str, list[str]]) -> exp.Expression:
+    parts = [_any([glob_condition(shape.value(key), pattern) for pattern in patterns]) for key, patterns in where.items()]
+    return parts[0] if len(parts) == 1 else exp.Paren(this=exp.and_(*parts))
+
+
+def _bigquery_like(node: exp.Expression) -> exp.Expression:
+    """BigQuery has no ESCAPE clause; its LIKE escapes with a backslash instead."""
+    if isinstance(node, exp.Escape) and isinstance(node.this, exp.Like):
+        like = node.this.copy()
+        pattern = like.expression.name
+        like.set("expression", exp.Literal.string(pattern.replace("!!", "\x00").replace("!", "\\").replace("\x00", "!")))
+        return like
+    return node
+
+
+def _conversions(tree: exp.Expression, spec: Spec) -> exp.Expression:
+    """KPI conversions (of those reaching A, who reach B at or after their first A) need the whole
+    customer, so they are extra columns summed on each customer's first matched row."""
+    if not spec.conversions:
+        return tree
+    matched = _cte(tree, "matched")
+    flat_select = _cte(tree, "flat")
+    named = _cte(tree, "named")
+    final = tree
+    assert isinstance(matched, exp.Select) and isinstance(flat_select, exp.Union) and isinstance(named, exp.Select)
+    for index, (start, goal) in enumerate(spec.conversions, start=1):
+        first_a = f"MIN(CASE WHEN step = '{_sql_str(start)}' THEN t END) OVER (PARTITION BY customer)"
+        last_b = f"MAX(CASE WHEN step = '{_sql_str(goal)}' THEN t END) OVER (PARTITION BY customer)"
+        matched.select(parse_one(f"{first_a} AS conv{index}_a", read="duckdb"), copy=False)
+        matched.select(parse_one(f"{last_b} AS conv{index}_b", read="duckdb"), copy=False)
+        left, right = flat_select.left, flat_select.right
+        assert isinstance(left, exp.Select) and isinstance(right, exp.Select)
+        left.select(
+            parse_one(f"CASE WHEN prev_step IS NULL AND conv{index}_a IS NOT NULL THEN 1 ELSE 0 END AS conv{index}_base", read="duckdb"),
+            copy=False,
+        )
+        left.select(
+            parse_one(
+                f"CASE WHEN prev_step IS NULL AND conv{index}_b >= conv{index}_a THEN 1 ELSE 0 END AS conv{index}_done",
+                read="duckdb",
+            ),
+            copy=False,
+        )
+        right.select(parse_one(f"0 AS conv{index}_base", read="duckdb"), parse_one(f"0 AS conv{index}_done", read="duckdb"), copy=False)
+        named.select(f"conv{index}_base", f"conv{index}_done", copy=False)
+        assert isinstance(final, exp.Select)
+        final.select(
+            parse_one(f"SUM(conv{index}_base) AS conv{index}_base", read="duckdb"),
+            parse_one(f"SUM(conv{index}_done) AS conv{index}_done", read="duckdb"),
+            copy=False,
+        )
+    return tree
+
+
+def _sql_str(text: str) -> str:
+    return text.replace("'", "''")  # ids are slugs, so this never triggers; kept for safety
+
+
+def _cte(tree: exp.Expression, name: str) -> exp.Expression:
+    for cte in tree.find_all(exp.CTE):
+        if cte.alias == name:
+            return cte.this
+    raise KeyError(name)
+
+
+def aggregate_columns(spec: Spec) -> tuple[str, ...]:
+    extra = [f"conv{i}_{part}" for i in range(1, len(spec.conversions) + 1) for part in ("base", "done")]
+    return (*AGGREGATE_COLUMNS, *extra)
+
+
+def emit(spec: Spec, columns: Columns, dialect: str, table: str = "events", **window: float | None) -> str:
+    """The query as text for `dialect`, reading from the table `table` (e.g. project.dataset.events)."""
+    table_expr = exp.to_table(table, dialect=dialect)
+    tree = build_query(spec, columns, table_expr, dialect, **window)  # type: ignore[arg-type]
+    return tree.sql(dialect=dialect, pretty=True) + "\n"

@@ -1,0 +1,1 @@
+"""The commands' logic: each takes plain options and returns an exit code."""
