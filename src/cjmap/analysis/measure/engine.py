@@ -65,9 +65,11 @@ def _read(path: Path, size: int) -> bytes:
 def _looks_textual(data: bytes) -> bool:
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data[:-4].decode("utf-8", errors="strict") if len(data) > 4 else ""
-    return "\x00" not in text and ("," in text or "\t" in text or ";" in text)
+    except UnicodeDecodeError as error:
+        if error.start < len(data) - 3:  # not just a character cut in half at the end
+            return False
+        text = data[: error.start].decode("utf-8")
+    return "\x00" not in text and any(sep in text for sep in ",\t;")
 
 
 def file_sha256(path: Path) -> str:
