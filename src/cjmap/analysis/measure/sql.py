@@ -35,13 +35,13 @@ AGGREGATE_COLUMNS = (
     "first_seen", "last_seen",
 )  # fmt: skip
 
-# Everything after the source CTE is fixed; the source CTE (`src`: customer, t, step, step_rank,
+# Everything after the source CTE is fixed; the source CTE (`src`: customer, t, step_rank,
 # persona_rank) is generated from the map. Window orderings break ties by the step's map order,
 # so every engine orders the same events the same way.
 _SKELETON = """
 WITH src AS (SELECT 1),
 per_customer AS (
-  SELECT customer, t, step, step_rank,
+  SELECT customer, t, __step_name__ AS step, step_rank,
     MIN(persona_rank) OVER (PARTITION BY customer) AS persona_rank,
     MAX(step_rank) OVER (PARTITION BY customer) AS any_step,
     ROW_NUMBER() OVER (PARTITION BY customer ORDER BY t, step_rank) AS customer_seq
@@ -51,6 +51,7 @@ matched AS (
   SELECT customer, t, step, persona_rank,
     LAG(step) OVER (PARTITION BY customer ORDER BY t, step_rank) AS prev_step,
     LAG(t) OVER (PARTITION BY customer ORDER BY t, step_rank) AS prev_t,
+    t - LAG(t) OVER (PARTITION BY customer ORDER BY t, step_rank) AS gap,
     LEAD(step) OVER (PARTITION BY customer ORDER BY t, step_rank) AS next_step,
     MIN(t) OVER (PARTITION BY customer, step) AS first_t
   FROM per_customer
@@ -189,12 +190,12 @@ def build_query(
     epoch seconds (until exclusive); without until the window ends at the last event."""
     shape = SourceShape(columns)
     event = shape.event()
-    step_case = exp.Case()
+    step_case = exp.Case(this=exp.column("step_rank"))
     rank_case = exp.Case()
     for step in spec.steps:
         condition = _any([_match_condition(shape, event, match) for match in step.matches])
-        step_case = step_case.when(condition, exp.Literal.string(step.id))
-        rank_case = rank_case.when(condition.copy(), exp.Literal.number(step.rank))
+        rank_case = rank_case.when(condition, exp.Literal.number(step.rank))
+        step_case = step_case.when(exp.Literal.number(step.rank), exp.Literal.string(step.id))
     persona_case = exp.Case()
     for persona in spec.personas:
         persona_case = persona_case.when(_all(shape, persona.where), exp.Literal.number(persona.rank))
@@ -203,8 +204,7 @@ def build_query(
     source = exp.select(
         exp.alias_(shape.customer(), "customer"),
         exp.alias_(time, "t"),
-        exp.alias_(step_case if spec.steps else null.copy(), "step"),
-        exp.alias_(rank_case if spec.steps else exp.Cast(this=null.copy(), to=exp.DataType.build("int")), "step_rank"),
+            exp.alias_(rank_case if spec.steps else exp.Cast(this=null.copy(), to=exp.DataType.build("int")), "step_rank"),
         exp.alias_(
             persona_case if spec.personas else exp.Cast(this=null.copy(), to=exp.DataType.build("int")),
             "persona_rank",
@@ -222,7 +222,7 @@ def build_query(
     else:
         window_end = exp.Subquery(this=exp.select(exp.Max(this=exp.column("t"))).from_("src"))
     bucket = exp.Case()
-    gap = exp.Sub(this=exp.column("t"), expression=exp.column("prev_t"))
+    gap = exp.column("gap")
     bucket = bucket.when(exp.Is(this=exp.column("prev_t"), expression=null.copy()), null.copy())
     for index, bound in enumerate(BUCKET_BOUNDS):
         bucket = bucket.when(exp.LT(this=gap.copy(), expression=exp.Literal.number(bound)), exp.Literal.number(index))
@@ -239,6 +239,7 @@ def build_query(
         "__window_end__": window_end,
         "__idle__": exp.Literal.number(repr(float(idle_seconds))),
         "__persona__": persona_expr,
+        "__step_name__": step_case if spec.steps else exp.Cast(this=null.copy(), to=exp.DataType.build("text")),
     }
     tree = parse_one(_SKELETON, read="duckdb")
 
