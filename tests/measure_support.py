@@ -134,14 +134,14 @@ def reference_aggregate(journey: Journey, rows: list[dict[str, Any]], idle: floa
         persona = personas[min(ranks) - 1][0] if ranks else None
         tagged = [(e["time"], step_of(e)) for e in events]
         matched = sorted((t, s[1], s[0]) for t, s in tagged if s is not None)
-        for t, s in tagged:
-            if s is None:
-                add((persona, None, None, None), t, events=1)
-        if not matched:
-            add((persona, None, None, None), min(t for t, _ in tagged), customers=1, events=0)
-            continue
         first_a = min((t for t, _r, s in matched if s == "pricing"), default=None)
         last_b = max((t for t, _r, s in matched if s == "bought"), default=None)
+        # One row per customer: its unmatched events, whether it matched nothing, its KPI conversion.
+        times = [t for t, _ in tagged]
+        key = (persona, None, None, None)
+        add(key, min(times), events=sum(1 for _, s in tagged if s is None), customers=int(not matched),
+            base=int(first_a is not None), done=int(first_a is not None and last_b is not None and last_b >= first_a))
+        add(key, max(times))
         seen: set[str] = set()
         for i, (t, _rank, step) in enumerate(matched):
             prev = matched[i - 1] if i else None
@@ -155,8 +155,6 @@ def reference_aggregate(journey: Journey, rows: list[dict[str, Any]], idle: floa
                 reached=int(step not in seen),
                 ended=int(last),
                 recent=int(last and window_end - t < idle),
-                base=int(prev is None and first_a is not None),
-                done=int(prev is None and first_a is not None and last_b is not None and last_b >= first_a),
             )
             seen.add(step)
     return {key: tuple(value) for key, value in out.items()}

@@ -36,51 +36,75 @@ AGGREGATE_COLUMNS = (
 )  # fmt: skip
 
 # Everything after the source CTE is fixed; the source CTE (`src`: customer, t, step_rank,
-# persona_rank) is generated from the map. Window orderings break ties by the step's map order,
-# so every engine orders the same events the same way.
+# persona_rank) is generated from the map. The heavy parts are one hash aggregate per customer
+# and one sorted window over the matched events only; window orderings break ties by the step's
+# map order, so every engine orders the same events the same way. Steps travel as their integer
+# rank and get their names at the end.
 _SKELETON = """
 WITH src AS (SELECT 1),
-per_customer AS (
-  SELECT customer, t, __step_name__ AS step, step_rank,
-    MIN(persona_rank) OVER (PARTITION BY customer) AS persona_rank,
-    MAX(step_rank) OVER (PARTITION BY customer) AS any_step,
-    ROW_NUMBER() OVER (PARTITION BY customer ORDER BY t, step_rank) AS customer_seq
+customers AS (
+  SELECT customer, MIN(persona_rank) AS persona_rank, MAX(step_rank) AS any_step,
+    COUNT(*) - COUNT(step_rank) AS unmatched, MIN(t) AS first_t, MAX(t) AS last_t{customer_columns}
   FROM src
+  GROUP BY customer
 ),
 matched AS (
-  SELECT customer, t, step, persona_rank,
-    LAG(step) OVER (PARTITION BY customer ORDER BY t, step_rank) AS prev_step,
-    LAG(t) OVER (PARTITION BY customer ORDER BY t, step_rank) AS prev_t,
-    t - LAG(t) OVER (PARTITION BY customer ORDER BY t, step_rank) AS gap,
-    LEAD(step) OVER (PARTITION BY customer ORDER BY t, step_rank) AS next_step,
-    MIN(t) OVER (PARTITION BY customer, step) AS first_t
-  FROM per_customer
-  WHERE step IS NOT NULL
+  SELECT src.t, src.step_rank, customers.persona_rank,
+    LAG(src.step_rank) OVER (PARTITION BY src.customer ORDER BY src.t, src.step_rank) AS prev_rank,
+    LAG(src.t) OVER (PARTITION BY src.customer ORDER BY src.t, src.step_rank) AS prev_t,
+    src.t - LAG(src.t) OVER (PARTITION BY src.customer ORDER BY src.t, src.step_rank) AS gap,
+    LEAD(src.step_rank) OVER (PARTITION BY src.customer ORDER BY src.t, src.step_rank) AS next_rank,
+    MIN(src.t) OVER (PARTITION BY src.customer, src.step_rank) AS step_first_t
+  FROM src
+  JOIN customers ON src.customer = customers.customer
+  WHERE NOT src.step_rank IS NULL
 ),
 flat AS (
-  SELECT persona_rank, t, prev_step AS from_step, step AS to_step, __bucket__ AS bucket,
-    CASE WHEN prev_step IS NULL THEN 1 ELSE 0 END AS is_customer,
-    CASE WHEN t = first_t AND (prev_step IS NULL OR prev_step <> step OR prev_t < t) THEN 1 ELSE 0 END AS is_reach,
-    CASE WHEN next_step IS NULL THEN 1 ELSE 0 END AS is_end,
-    CASE WHEN next_step IS NULL AND __window_end__ - t < __idle__ THEN 1 ELSE 0 END AS is_recent
+  SELECT persona_rank, t AS seen_first, t AS seen_last, prev_rank AS from_rank, step_rank AS to_rank,
+    __bucket__ AS bucket, 1 AS n,
+    CASE WHEN prev_rank IS NULL THEN 1 ELSE 0 END AS is_customer,
+    CASE WHEN t = step_first_t AND (prev_rank IS NULL OR prev_rank <> step_rank OR prev_t < t) THEN 1 ELSE 0 END
+      AS is_reach,
+    CASE WHEN next_rank IS NULL THEN 1 ELSE 0 END AS is_end,
+    CASE WHEN next_rank IS NULL AND __window_end__ - t < __idle__ THEN 1 ELSE 0 END AS is_recent{matched_zeros}
   FROM matched
   UNION ALL
-  SELECT persona_rank, t, NULL AS from_step, NULL AS to_step, NULL AS bucket,
-    CASE WHEN any_step IS NULL AND customer_seq = 1 THEN 1 ELSE 0 END AS is_customer,
-    0 AS is_reach, 0 AS is_end, 0 AS is_recent
-  FROM per_customer
-  WHERE step IS NULL
-),
-named AS (
-  SELECT __persona__ AS persona, t, from_step, to_step, bucket, is_customer, is_reach, is_end, is_recent FROM flat
+  SELECT persona_rank, first_t AS seen_first, last_t AS seen_last, NULL AS from_rank, NULL AS to_rank,
+    NULL AS bucket, unmatched AS n,
+    CASE WHEN any_step IS NULL THEN 1 ELSE 0 END AS is_customer,
+    0 AS is_reach, 0 AS is_end, 0 AS is_recent{customer_flags}
+  FROM customers
 )
-SELECT persona, from_step, to_step, bucket,
-  COUNT(*) AS events, SUM(is_customer) AS customers, SUM(is_reach) AS reached,
-  SUM(is_end) AS ended, SUM(is_recent) AS recent, MIN(t) AS first_seen, MAX(t) AS last_seen
-FROM named
-GROUP BY persona, from_step, to_step, bucket
+SELECT __persona__ AS persona, __from_name__ AS from_step, __to_name__ AS to_step, bucket,
+  SUM(n) AS events, SUM(is_customer) AS customers, SUM(is_reach) AS reached,
+  SUM(is_end) AS ended, SUM(is_recent) AS recent, MIN(seen_first) AS first_seen, MAX(seen_last) AS last_seen{sums}
+FROM flat
+GROUP BY persona_rank, from_rank, to_rank, bucket
 ORDER BY persona, from_step, to_step, bucket
 """
+
+
+def _skeleton(spec: Spec) -> str:
+    """KPI conversions (of those reaching A, who reach B at or after their first A) need the whole
+    customer: they are columns of the per-customer aggregate, summed on its rows. Only integer
+    ranks are written into the text; every name and pattern from the map is a syntax-tree node."""
+    rank = {step.id: step.rank for step in spec.steps}
+    customer_columns = matched_zeros = customer_flags = sums = ""
+    for i, (start, goal) in enumerate(spec.conversions, start=1):
+        a, b = int(rank.get(start, -1)), int(rank.get(goal, -1))
+        customer_columns += (
+            f",\n    MIN(CASE WHEN step_rank = {a} THEN t END) AS conv{i}_a,"
+            f" MAX(CASE WHEN step_rank = {b} THEN t END) AS conv{i}_b"
+        )
+        matched_zeros += f", 0 AS conv{i}_base, 0 AS conv{i}_done"
+        customer_flags += (
+            f",\n    CASE WHEN NOT conv{i}_a IS NULL THEN 1 ELSE 0 END AS conv{i}_base,"
+            f" CASE WHEN conv{i}_b >= conv{i}_a THEN 1 ELSE 0 END AS conv{i}_done"
+        )
+        sums += f", SUM(conv{i}_base) AS conv{i}_base, SUM(conv{i}_done) AS conv{i}_done"
+    return _SKELETON.format(
+        customer_columns=customer_columns, matched_zeros=matched_zeros, customer_flags=customer_flags, sums=sums
+    )
 
 
 def glob_condition(column: exp.Expression, pattern: str) -> exp.Expression:
@@ -190,12 +214,10 @@ def build_query(
     epoch seconds (until exclusive); without until the window ends at the last event."""
     shape = SourceShape(columns)
     event = shape.event()
-    step_case = exp.Case(this=exp.column("step_rank"))
     rank_case = exp.Case()
     for step in spec.steps:
         condition = _any([_match_condition(shape, event, match) for match in step.matches])
         rank_case = rank_case.when(condition, exp.Literal.number(step.rank))
-        step_case = step_case.when(exp.Literal.number(step.rank), exp.Literal.string(step.id))
     persona_case = exp.Case()
     for persona in spec.personas:
         persona_case = persona_case.when(_all(shape, persona.where), exp.Literal.number(persona.rank))
@@ -220,28 +242,32 @@ def build_query(
     if until is not None:
         window_end: exp.Expression = exp.Literal.number(repr(float(until)))
     else:
-        window_end = exp.Subquery(this=exp.select(exp.Max(this=exp.column("t"))).from_("src"))
+        window_end = exp.Subquery(this=exp.select(exp.Max(this=exp.column("last_t"))).from_("customers"))
     bucket = exp.Case()
     gap = exp.column("gap")
-    bucket = bucket.when(exp.Is(this=exp.column("prev_t"), expression=null.copy()), null.copy())
+    bucket = bucket.when(exp.Is(this=gap.copy(), expression=null.copy()), null.copy())
     for index, bound in enumerate(BUCKET_BOUNDS):
         bucket = bucket.when(exp.LT(this=gap.copy(), expression=exp.Literal.number(bound)), exp.Literal.number(index))
     bucket = bucket.else_(exp.Literal.number(len(BUCKET_BOUNDS)))
-    persona_name = exp.Case(this=exp.column("persona_rank"))
-    for persona in spec.personas:
-        persona_name = persona_name.when(exp.Literal.number(persona.rank), exp.Literal.string(persona.id))
-    persona_expr: exp.Expression = (
-        persona_name if spec.personas else exp.Cast(this=null.copy(), to=exp.DataType.build("text"))
-    )
 
+    def names(column: str, pairs: list[tuple[int, str]]) -> exp.Expression:
+        if not pairs:
+            return exp.Cast(this=null.copy(), to=exp.DataType.build("text"))
+        case = exp.Case(this=exp.column(column))
+        for number, name in pairs:
+            case = case.when(exp.Literal.number(number), exp.Literal.string(name))
+        return case
+
+    step_names = [(step.rank, step.id) for step in spec.steps]
     replacements: dict[str, exp.Expression] = {
         "__bucket__": bucket,
         "__window_end__": window_end,
         "__idle__": exp.Literal.number(repr(float(idle_seconds))),
-        "__persona__": persona_expr,
-        "__step_name__": step_case if spec.steps else exp.Cast(this=null.copy(), to=exp.DataType.build("text")),
+        "__persona__": names("persona_rank", [(p.rank, p.id) for p in spec.personas]),
+        "__from_name__": names("from_rank", step_names),
+        "__to_name__": names("to_rank", step_names),
     }
-    tree = parse_one(_SKELETON, read="duckdb")
+    tree = parse_one(_skeleton(spec), read="duckdb")
 
     def fill(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column) and node.name in replacements and not node.table:
@@ -251,7 +277,6 @@ def build_query(
         return node
 
     tree = tree.transform(fill)
-    tree = _conversions(tree, spec)
     if dialect == "bigquery":
         tree = tree.transform(_bigquery_like)
     return tree
@@ -281,56 +306,6 @@ def _bigquery_like(node: exp.Expression) -> exp.Expression:
         like.set("expression", exp.Literal.string(pattern.replace("!!", "\x00").replace("!", "\\").replace("\x00", "!")))
         return like
     return node
-
-
-def _conversions(tree: exp.Expression, spec: Spec) -> exp.Expression:
-    """KPI conversions (of those reaching A, who reach B at or after their first A) need the whole
-    customer, so they are extra columns summed on each customer's first matched row."""
-    if not spec.conversions:
-        return tree
-    matched = _cte(tree, "matched")
-    flat_select = _cte(tree, "flat")
-    named = _cte(tree, "named")
-    final = tree
-    assert isinstance(matched, exp.Select) and isinstance(flat_select, exp.Union) and isinstance(named, exp.Select)
-    for index, (start, goal) in enumerate(spec.conversions, start=1):
-        first_a = f"MIN(CASE WHEN step = '{_sql_str(start)}' THEN t END) OVER (PARTITION BY customer)"
-        last_b = f"MAX(CASE WHEN step = '{_sql_str(goal)}' THEN t END) OVER (PARTITION BY customer)"
-        matched.select(parse_one(f"{first_a} AS conv{index}_a", read="duckdb"), copy=False)
-        matched.select(parse_one(f"{last_b} AS conv{index}_b", read="duckdb"), copy=False)
-        left, right = flat_select.left, flat_select.right
-        assert isinstance(left, exp.Select) and isinstance(right, exp.Select)
-        left.select(
-            parse_one(f"CASE WHEN prev_step IS NULL AND conv{index}_a IS NOT NULL THEN 1 ELSE 0 END AS conv{index}_base", read="duckdb"),
-            copy=False,
-        )
-        left.select(
-            parse_one(
-                f"CASE WHEN prev_step IS NULL AND conv{index}_b >= conv{index}_a THEN 1 ELSE 0 END AS conv{index}_done",
-                read="duckdb",
-            ),
-            copy=False,
-        )
-        right.select(parse_one(f"0 AS conv{index}_base", read="duckdb"), parse_one(f"0 AS conv{index}_done", read="duckdb"), copy=False)
-        named.select(f"conv{index}_base", f"conv{index}_done", copy=False)
-        assert isinstance(final, exp.Select)
-        final.select(
-            parse_one(f"SUM(conv{index}_base) AS conv{index}_base", read="duckdb"),
-            parse_one(f"SUM(conv{index}_done) AS conv{index}_done", read="duckdb"),
-            copy=False,
-        )
-    return tree
-
-
-def _sql_str(text: str) -> str:
-    return text.replace("'", "''")  # ids are slugs, so this never triggers; kept for safety
-
-
-def _cte(tree: exp.Expression, name: str) -> exp.Expression:
-    for cte in tree.find_all(exp.CTE):
-        if cte.alias == name:
-            return cte.this
-    raise KeyError(name)
 
 
 def aggregate_columns(spec: Spec) -> tuple[str, ...]:
