@@ -27,6 +27,8 @@ tests/js/node_modules: tests/js/package-lock.json
 demo: $(VENV)/.installed
 	$(BIN)/cjmap validate examples
 	$(BIN)/cjmap render examples -f html -f md -f svg -f png -f pdf -o cjmap-out -v
+	$(BIN)/python examples/events/generate.py cjmap-out/taskly-events.csv
+	$(BIN)/cjmap measure examples/saas-onboarding-as-is.yaml --events cjmap-out/taskly-events.csv --write cjmap-out/taskly-measured.json
 
 test: $(VENV)/.installed-test tests/js/node_modules
 	$(BIN)/ruff check src tests benchmarks

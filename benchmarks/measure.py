@@ -51,7 +51,11 @@ def make_logs(folder: Path, millions: int) -> dict[str, Path]:
     seed_log = folder / "seed.csv"
     if not seed_log.exists():
         # ~93,000 customers give about a million events.
-        subprocess.run([PYTHON, str(ROOT / "examples/events/generate.py"), str(seed_log), "--customers", "93000"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [PYTHON, str(ROOT / "examples/events/generate.py"), str(seed_log), "--customers", "93000"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     con = duckdb.connect()
     con.execute(f"CREATE OR REPLACE TABLE seed AS SELECT * FROM read_csv('{seed_log}')")
     (seed_rows,) = con.execute("SELECT COUNT(*) FROM seed").fetchone() or (0,)
@@ -79,14 +83,17 @@ def main() -> None:
             for fmt, path in logs.items():
                 size_mb = path.stat().st_size / 1e6
                 base_s, base_rss, _ = run([PYTHON, "-c", BASELINE, str(path)])
-                seconds, rss, code = run([PYTHON, "-m", "cjmap", "measure", str(MAP), "--events", str(path), "-f", "json"])
+                seconds, rss, code = run(
+                    [PYTHON, "-m", "cjmap", "measure", str(MAP), "--events", str(path), "-f", "json"]
+                )
                 verdict = ""
                 if millions == 10:
                     met = code == 0 and seconds < GOAL_SECONDS and rss < GOAL_BYTES
                     verdict = "  goal (<60 s, <2 GB): " + ("met" if met else "NOT met")
                 print(
-                    f"{millions:>4}M events {fmt:<7} ({size_mb:,.0f} MB): measure {seconds:6.1f} s, peak {rss / 1e6:6.0f} MB"
-                    f"{'' if code == 0 else f' (exit {code})'} | baseline count {base_s:5.1f} s, {base_rss / 1e6:5.0f} MB"
+                    f"{millions:>4}M events {fmt:<7} ({size_mb:,.0f} MB): "
+                    f"measure {seconds:6.1f} s, peak {rss / 1e6:6.0f} MB{'' if code == 0 else f' (exit {code})'}"
+                    f" | baseline count {base_s:5.1f} s, {base_rss / 1e6:5.0f} MB"
                     f" | {seconds / base_s:4.1f}x{verdict}",
                     flush=True,
                 )

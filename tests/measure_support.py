@@ -91,7 +91,9 @@ def _globs(value: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(value, p.replace("[", "[[]")) for p in patterns)
 
 
-def reference_aggregate(journey: Journey, rows: list[dict[str, Any]], idle: float) -> dict[tuple[Any, ...], tuple[int, ...]]:
+def reference_aggregate(
+    journey: Journey, rows: list[dict[str, Any]], idle: float
+) -> dict[tuple[Any, ...], tuple[int, ...]]:
     """(persona, from, to, bucket) -> (events, customers, reached, ended, recent, first, last, base, done)."""
     steps = []
     for placed in journey.ordered():
@@ -139,8 +141,14 @@ def reference_aggregate(journey: Journey, rows: list[dict[str, Any]], idle: floa
         # One row per customer: its unmatched events, whether it matched nothing, its KPI conversion.
         times = [t for t, _ in tagged]
         key = (persona, None, None, None)
-        add(key, min(times), events=sum(1 for _, s in tagged if s is None), customers=int(not matched),
-            base=int(first_a is not None), done=int(first_a is not None and last_b is not None and last_b >= first_a))
+        add(
+            key,
+            min(times),
+            events=sum(1 for _, s in tagged if s is None),
+            customers=int(not matched),
+            base=int(first_a is not None),
+            done=int(first_a is not None and last_b is not None and last_b >= first_a),
+        )
         add(key, max(times))
         seen: set[str] = set()
         for i, (t, _rank, step) in enumerate(matched):
@@ -163,8 +171,15 @@ def reference_aggregate(journey: Journey, rows: list[dict[str, Any]], idle: floa
 def engine_aggregate(records: list[dict[str, Any]]) -> dict[tuple[Any, ...], tuple[int, ...]]:
     return {
         (r["persona"], r["from_step"], r["to_step"], None if r["bucket"] is None else int(r["bucket"])): (
-            int(r["events"]), int(r["customers"]), int(r["reached"]), int(r["ended"]), int(r["recent"]),
-            int(float(r["first_seen"])), int(float(r["last_seen"])), int(r["conv1_base"]), int(r["conv1_done"]),
+            int(r["events"]),
+            int(r["customers"]),
+            int(r["reached"]),
+            int(r["ended"]),
+            int(r["recent"]),
+            int(float(r["first_seen"])),
+            int(float(r["last_seen"])),
+            int(r["conv1_base"]),
+            int(r["conv1_done"]),
         )
         for r in records
     }

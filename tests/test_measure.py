@@ -22,7 +22,15 @@ from cjmap.analysis.measure.sql import BUCKET_BOUNDS, DIALECTS, emit, glob_condi
 from cjmap.analysis.measure.stats import histogram_percentile, wilson
 from cjmap.analysis.measure.written import drifted_probabilities, read_measurement
 from cjmap.cli import app
-from tests.measure_support import SHOP_MAP, engine_aggregate, iso, random_log, reference_aggregate, shop_journey, write_csv
+from tests.measure_support import (
+    SHOP_MAP,
+    engine_aggregate,
+    iso,
+    random_log,
+    reference_aggregate,
+    shop_journey,
+    write_csv,
+)
 
 IDLE = 14 * 86400
 
@@ -31,6 +39,11 @@ def invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr
+
+
+def strip(text: str) -> dict[str, object]:
+    """The JSON output without the 'log' block (file name and hash differ between sources)."""
+    return {k: v for k, v in json.loads(text).items() if k != "log"}
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -137,7 +150,16 @@ def test_outputs_are_deterministic_and_carry_no_customer_ids(shop: tuple[Path, P
 
 def test_since_and_until_limit_the_window(shop: tuple[Path, Path]) -> None:
     code, out, _ = invoke(
-        "measure", str(shop[0]), "--events", str(shop[1]), "-f", "json", "--since", "2026-01-01T10:30:00Z", "--until", "2026-01-02"
+        "measure",
+        str(shop[0]),
+        "--events",
+        str(shop[1]),
+        "-f",
+        "json",
+        "--since",
+        "2026-01-01T10:30:00Z",
+        "--until",
+        "2026-01-02",
     )
     data = json.loads(out)
     assert code == 0 and data["customers"] == 2 and data["events"] == 5  # b's four and c's one
@@ -149,7 +171,10 @@ def test_a_declared_probability_outside_the_interval_is_flagged(tmp_path: Path) 
         for i in range(100)
         for k, page in enumerate(("/pricing", "/" if i < 80 else "/x"))
     ]
-    rows += [{"customer": f"u{i}", "time": 1_780_000_000 + i * 10 + 5, "event": "add_to_cart", "page": "", "segment": "new"} for i in range(80, 100)]
+    rows += [
+        {"customer": f"u{i}", "time": 1_780_000_000 + i * 10 + 5, "event": "add_to_cart", "page": "", "segment": "new"}
+        for i in range(80, 100)
+    ]
     map_file = tmp_path / "shop.yaml"
     map_file.write_text(SHOP_MAP, encoding="utf-8")
     code, out, _ = invoke("measure", str(map_file), "--events", str(write_csv(rows, tmp_path / "l.csv")), "-f", "json")
@@ -186,7 +211,6 @@ def test_the_exported_aggregate_read_back_gives_the_same_measurement(shop: tuple
     from_file = invoke("measure", str(shop[0]), "--aggregates", str(exported), "-f", "json")
     from_log = invoke("measure", str(shop[0]), "--events", str(shop[1]), "-f", "json")
     assert from_file[0] == from_log[0] == 0
-    strip = lambda text: {k: v for k, v in json.loads(text).items() if k != "log"}  # noqa: E731
     assert strip(from_file[1]) == strip(from_log[1])
     # Snowflake upper-cases column names; JSON Lines works too.
     upper = tmp_path / "upper.jsonl"
@@ -205,6 +229,7 @@ def test_every_dialect_parses_back(dialect: str) -> None:
     spec = build_spec(shop_journey())
     text = emit(spec, parse_columns(None, None), dialect, "project.dataset.events", since=1.7e9, until=1.8e9)
     tree = sqlglot.parse_one(text, read=dialect)
+    assert isinstance(tree, sqlglot.exp.Select)
     assert "customer" not in {c.alias for c in tree.selects}  # no ids in the result
     assert [c.alias_or_name for c in tree.selects][:4] == ["persona", "from_step", "to_step", "bucket"]
 
@@ -228,14 +253,24 @@ def test_bigquery_like_escapes_with_backslashes() -> None:
 def test_ga4_log_measured_locally(tmp_path: Path) -> None:
     log = tmp_path / "ga4.jsonl.gz"
     lines = []
-    for i, (event, page) in enumerate((("page_view", "/"), ("page_view", "/pricing"), ("add_to_cart", None), ("purchase", None))):
+    for i, (event, page) in enumerate(
+        (("page_view", "/"), ("page_view", "/pricing"), ("add_to_cart", None), ("purchase", None))
+    ):
+
         def value(string: str | None = None, integer: int | None = None) -> dict[str, object]:
             return {"string_value": string, "int_value": integer, "float_value": None, "double_value": None}
 
         params = [{"key": "page", "value": value(page)}] if page else []
         params.append({"key": "engagement_time_msec", "value": value(integer=100)})
         params.append({"key": "segment", "value": value("new")})
-        lines.append({"user_pseudo_id": "p1", "event_timestamp": 1_780_000_000_000_000 + i * 60_000_000, "event_name": event, "event_params": params})
+        lines.append(
+            {
+                "user_pseudo_id": "p1",
+                "event_timestamp": 1_780_000_000_000_000 + i * 60_000_000,
+                "event_name": event,
+                "event_params": params,
+            }
+        )
     log.write_bytes(gzip.compress("".join(json.dumps(line) + "\n" for line in lines).encode()))
     map_file = tmp_path / "shop.yaml"
     map_file.write_text(SHOP_MAP, encoding="utf-8")
@@ -254,7 +289,6 @@ def test_parquet_log(shop: tuple[Path, Path], tmp_path: Path) -> None:
     duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{shop[1]}')) TO '{parquet}' (FORMAT parquet)")
     csv_json = invoke("measure", str(shop[0]), "--events", str(shop[1]), "-f", "json")[1]
     parquet_json = invoke("measure", str(shop[0]), "--events", str(parquet), "-f", "json")[1]
-    strip = lambda text: {k: v for k, v in json.loads(text).items() if k != "log"}  # noqa: E731
     assert strip(csv_json) == strip(parquet_json)
 
 
@@ -270,7 +304,11 @@ def test_write_measurement_and_the_drift_rule(shop: tuple[Path, Path], tmp_path:
     map_id, observed = read_measurement(target)
     assert map_id == "shop" and any(e.source == "pricing" and e.target == "cart" for e in observed)
     assert drifted_probabilities(shop_journey(), observed) == []  # 1 of 2 is well within 50%
-    skewed = shop_journey(SHOP_MAP.replace("probability: 0.5}\n            - {when: Not now", "probability: 0.99}\n            - {when: Not now"))
+    skewed = shop_journey(
+        SHOP_MAP.replace(
+            "probability: 0.5}\n            - {when: Not now", "probability: 0.99}\n            - {when: Not now"
+        )
+    )
     drift = drifted_probabilities(skewed, observed)
     assert [(d.source, d.target, d.declared) for d in drift] == [("pricing", "cart", 0.99)]
     assert "declared 99%" in drift[0].message()
@@ -358,11 +396,26 @@ def test_bad_aggregates_file(shop: tuple[Path, Path], tmp_path: Path) -> None:
     assert code == 1 and "has no column 'to_step'" in err
     spec = build_spec(shop_journey())
     with pytest.raises(LogError, match="is not a count"):
-        rows_from_dicts([dict.fromkeys(("persona", "from_step", "to_step", "bucket", "first_seen", "last_seen"), "")
-                         | {"events": "-3", "customers": 0, "reached": 0, "ended": 0, "recent": 0, "conv1_base": 0, "conv1_done": 0}], spec)
+        rows_from_dicts(
+            [
+                dict.fromkeys(("persona", "from_step", "to_step", "bucket", "first_seen", "last_seen"), "")
+                | {
+                    "events": "-3",
+                    "customers": 0,
+                    "reached": 0,
+                    "ended": 0,
+                    "recent": 0,
+                    "conv1_base": 0,
+                    "conv1_done": 0,
+                }
+            ],
+            spec,
+        )
 
 
-_cells = st.one_of(st.text(max_size=12), st.sampled_from(["", '"', "a,b", "2026-01-01T00:00:00Z", "\n", "page_view", "NaN"]))
+_cells = st.one_of(
+    st.text(max_size=12), st.sampled_from(["", '"', "a,b", "2026-01-01T00:00:00Z", "\n", "page_view", "NaN"])
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -50,10 +50,19 @@ def test_spark_sql_gives_the_same_aggregate(spark: Any, tmp_path: Path) -> None:
     spec = build_spec(journey)
     rows = random_log(3, events=600)  # one log, many ties and repeats: Spark's start-up dominates
     schema = StructType(
-        [StructField(name, TimestampType() if name == "time" else StringType()) for name in ("customer", "time", "event", "page", "segment")]
+        [
+            StructField(name, TimestampType() if name == "time" else StringType())
+            for name in ("customer", "time", "event", "page", "segment")
+        ]
     )
     data = [
-        (r["customer"], datetime.fromtimestamp(r["time"], tz=timezone.utc), r["event"], r["page"] or None, r["segment"] or None)
+        (
+            r["customer"],
+            datetime.fromtimestamp(r["time"], tz=timezone.utc),
+            r["event"],
+            r["page"] or None,
+            r["segment"] or None,
+        )
         for r in rows
     ]
     spark.createDataFrame(data, schema).createOrReplaceTempView("events")

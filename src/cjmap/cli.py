@@ -237,41 +237,30 @@ class MeasureFormat(str, Enum):
     json = "json"
 
 
+def _opt(help_text: str) -> typer.models.OptionInfo:
+    option: typer.models.OptionInfo = typer.Option(help=help_text, show_default=False)
+    return option
+
+
 @app.command()
 def measure(
     map_path: Annotated[str, typer.Argument(metavar="MAP", help="The map file to measure.", show_default=False)],
-    events: Annotated[
-        Path | None, typer.Option(help="Event log: CSV, Parquet or JSON Lines (gzip too).", show_default=False)
-    ] = None,
-    aggregates: Annotated[
-        Path | None,
-        typer.Option(help="The exported result of the --emit-sql query (CSV or JSON Lines).", show_default=False),
-    ] = None,
+    events: Annotated[Path | None, _opt("Event log: CSV, Parquet or JSON Lines (gzip too).")] = None,
+    aggregates: Annotated[Path | None, _opt("The exported result of the --emit-sql query (CSV or JSON Lines).")] = None,
     emit_sql: Annotated[
         str | None,
         typer.Option(
-            "--emit-sql", help="Print the aggregate query for bigquery, snowflake, spark, trino or duckdb.", show_default=False
+            "--emit-sql", help="Print the query for bigquery, snowflake, spark, trino or duckdb.", show_default=False
         ),
     ] = None,
     table: Annotated[str, typer.Option(help="The events table the --emit-sql query reads.")] = "events",
-    columns: Annotated[
-        str | None,
-        typer.Option(help="Column names: customer=...,time=...,event=..., and any other KEY=COLUMN.", show_default=False),
-    ] = None,
-    preset: Annotated[
-        str | None, typer.Option(help="Column names of ga4, segment (tracks) or snowplow (atomic.events).", show_default=False)
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="Measure events from this date or time (UTC).", show_default=False)] = None,
-    until: Annotated[
-        str | None, typer.Option(help="Measure events before this time; a date means to the end of it.", show_default=False)
-    ] = None,
-    idle: Annotated[
-        float, typer.Option(help="Days without a step after which a customer counts as stopped, not in progress.")
-    ] = 14.0,
+    columns: Annotated[str | None, _opt("Column names: customer=...,time=...,event=..., any other KEY=COLUMN.")] = None,
+    preset: Annotated[str | None, _opt("Column names of ga4, segment (tracks) or snowplow (atomic.events).")] = None,
+    since: Annotated[str | None, _opt("Measure events from this date or time (UTC).")] = None,
+    until: Annotated[str | None, _opt("Measure events before this time; a date means to the end of it.")] = None,
+    idle: Annotated[float, typer.Option(help="Days without a step after which a customer has stopped.")] = 14.0,
     output_format: Annotated[MeasureFormat, typer.Option("--format", "-f", help="Output format.")] = MeasureFormat.text,
-    write: Annotated[
-        Path | None, typer.Option(help="Also write the measurement (JSON) to this file.", show_default=False)
-    ] = None,
+    write: Annotated[Path | None, _opt("Also write the measurement (JSON) to this file.")] = None,
     threads: Annotated[int | None, typer.Option(help="DuckDB threads (default: all cores).", min=1)] = None,
     config: ConfigOption = None,
     root: RootOption = None,
@@ -281,27 +270,32 @@ def measure(
     transitions off the map, time between steps and KPI actuals, from an event log or from a
     warehouse (see docs/measure.md). Only aggregates leave the log; no customer ids are printed.
     """
-    from cjmap.commands.measure import MeasureOptions, run_measure
-    from cjmap.diagnostics import Severity
-    from cjmap.journey import Journey
+    from cjmap.commands.measure import MeasureOptions, load_journey, run_measure
 
     gc.disable()  # as in validate
     settings, loader = _prepare(None, config, root, max_bytes)
     if map_path == "-" or Path(map_path).is_dir():
         raise usage_error("measure takes one map file")
-    results = _check_all(_expand([map_path]), loader, settings)
-    if not results or results[0].journey_map is None or any(d.severity is Severity.ERROR for d in results[0].diagnostics):
-        errors = [d for r in results for d in r.diagnostics if d.severity is Severity.ERROR]
-        for diagnostic in errors[:5]:
-            typer.echo(f"{diagnostic.file}:{diagnostic.line}:{diagnostic.col}: {diagnostic.message}", err=True)
-        typer.echo(f"cjmap: error: '{map_path}' has errors; fix them first (cjmap validate {map_path})", err=True)
+    journey = load_journey(_check_all(_expand([map_path]), loader, settings), map_path)
+    if journey is None:
         raise typer.Exit(EXIT_FINDINGS)
     options = MeasureOptions(
-        map_path=map_path, events=events, aggregates=aggregates, emit_sql=emit_sql, table=table, columns=columns,
-        preset=preset, since=since, until=until, idle_days=idle, output_format=output_format.value, write=write,
-        threads=threads, inputs={p for p in (Path(map_path), events, aggregates) if p is not None},
+        map_path=map_path,
+        events=events,
+        aggregates=aggregates,
+        emit_sql=emit_sql,
+        table=table,
+        columns=columns,
+        preset=preset,
+        since=since,
+        until=until,
+        idle_days=idle,
+        output_format=output_format.value,
+        write=write,
+        threads=threads,
+        inputs={p for p in (Path(map_path), events, aggregates) if p is not None},
     )
-    raise typer.Exit(run_measure(options, Journey.build(results[0].journey_map)))
+    raise typer.Exit(run_measure(options, journey))
 
 
 class _Target:

@@ -8,6 +8,13 @@ import sys
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cjmap.analysis.measure.aggregates import AggregateRow
+    from cjmap.analysis.measure.spec import Columns, Spec
+    from cjmap.journey import Journey
+    from cjmap.validate import Result
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -43,19 +50,33 @@ def parse_moment(text: str, option: str, end: bool = False) -> float:
             return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"{option} must be a date or time like 2026-03-01 or 2026-03-01T09:30:00Z, not '{text}'") from None
+        raise ValueError(
+            f"{option} must be a date or time like 2026-03-01 or 2026-03-01T09:30:00Z, not '{text}'"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.timestamp()
 
 
-def run_measure(options: MeasureOptions, journey: object) -> int:
+def load_journey(results: list[Result], map_path: str) -> Journey | None:
+    """The map's Journey, or None after printing its errors (a map with errors is not measured)."""
+    from cjmap.diagnostics import Severity
+    from cjmap.journey import Journey
+
+    errors = [d for r in results for d in r.diagnostics if d.severity is Severity.ERROR]
+    if not results or results[0].journey_map is None or errors:
+        for diagnostic in errors[:5]:
+            sys.stderr.write(f"{diagnostic.file}:{diagnostic.line}:{diagnostic.col}: {diagnostic.message}\n")
+        _error(f"'{map_path}' has errors; fix them first (cjmap validate {map_path})")
+        return None
+    return Journey.build(results[0].journey_map)
+
+
+def run_measure(options: MeasureOptions, journey: Journey) -> int:
     """Measure the (checked) map's Journey. `journey` is a cjmap.journey.Journey."""
     from cjmap.analysis.measure.engine import LogError, require_engine
     from cjmap.analysis.measure.spec import PRESETS, SpecError, build_spec, parse_columns
-    from cjmap.journey import Journey
 
-    assert isinstance(journey, Journey)
     sources = [o for o in (options.events, options.aggregates, options.emit_sql) if o is not None]
     if len(sources) != 1:
         _error("give exactly one of --events FILE, --aggregates FILE or --emit-sql DIALECT")
@@ -92,7 +113,9 @@ def run_measure(options: MeasureOptions, journey: object) -> int:
             if options.emit_sql not in DIALECTS:
                 _error(f"--emit-sql takes one of {', '.join(DIALECTS)}, not '{options.emit_sql}'")
                 return EXIT_USAGE
-            sys.stdout.write(emit(spec, columns, options.emit_sql, options.table, since=since, until=until, idle_seconds=idle))
+            sys.stdout.write(
+                emit(spec, columns, options.emit_sql, options.table, since=since, until=until, idle_seconds=idle)
+            )
             return EXIT_OK
         return _measure(options, journey, spec, columns, since, until, idle)
     except LogError as error:
@@ -100,13 +123,23 @@ def run_measure(options: MeasureOptions, journey: object) -> int:
         return EXIT_FAILED
 
 
-def _measure(options, journey, spec, columns, since, until, idle) -> int:  # type: ignore[no-untyped-def]
+def _measure(
+    options: MeasureOptions,
+    journey: Journey,
+    spec: Spec,
+    columns: Columns,
+    since: float | None,
+    until: float | None,
+    idle: float,
+) -> int:
     from cjmap.analysis.measure.aggregates import read_aggregates, rows_from_dicts
     from cjmap.analysis.measure.analyse import measure
     from cjmap.analysis.measure.engine import LogError, file_sha256, open_log, run_aggregate
     from cjmap.analysis.measure.report import RENDERERS, iso
     from cjmap.analysis.measure.written import MeasuredFileError, write_measurement
 
+    rows: list[AggregateRow]
+    info: dict[str, object]
     if options.events is not None:
         path = options.events
         if not path.is_file():
@@ -117,6 +150,7 @@ def _measure(options, journey, spec, columns, since, until, idle) -> int:  # typ
         rows = rows_from_dicts(records, spec, str(path))
         info = {"file": path.name, "rows": log.rows, "sha256": file_sha256(path)}
     else:
+        assert options.aggregates is not None
         path = options.aggregates
         if not path.is_file():
             _error(f"--aggregates '{path}' is not a file")

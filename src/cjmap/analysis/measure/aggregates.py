@@ -34,7 +34,9 @@ class AggregateRow:
     conversions: tuple[tuple[int, int], ...] = ()  # (base, done) per KPI conversion of the spec
 
 
-def rows_from_dicts(records: Iterable[Mapping[str, Any]], spec: Spec, origin: str = "the aggregates") -> list[AggregateRow]:
+def rows_from_dicts(
+    records: Iterable[Mapping[str, Any]], spec: Spec, origin: str = "the aggregates"
+) -> list[AggregateRow]:
     """Rows from dicts keyed by the aggregate columns (any case: Snowflake upper-cases them)."""
     names = aggregate_columns(spec)
     rows: list[AggregateRow] = []

@@ -206,8 +206,17 @@ def measure(journey: Journey, spec: Spec, rows: list[AggregateRow]) -> Measureme
             hist = histograms[group].get((source, target), {})
             edges.append(
                 EdgeMeasure(
-                    source, target, group, count, total, count / total if total else None, declared, low, high,
-                    histogram_percentile(hist, BUCKET_BOUNDS, 0.5), histogram_percentile(hist, BUCKET_BOUNDS, 0.9),
+                    source,
+                    target,
+                    group,
+                    count,
+                    total,
+                    count / total if total else None,
+                    declared,
+                    low,
+                    high,
+                    histogram_percentile(hist, BUCKET_BOUNDS, 0.5),
+                    histogram_percentile(hist, BUCKET_BOUNDS, 0.9),
                 )
             )
 
@@ -250,8 +259,16 @@ def _kpis(journey: Journey, spec: Spec, conversions: list[list[int]]) -> list[Kp
             scale = 100.0 if (kpi.unit or "").strip() == "%" else 1.0
             found.append(
                 KpiActual(
-                    placed.touchpoint.id, kpi.name, kpi.conversion.from_, kpi.conversion.to, base, done,
-                    None if share is None else share * scale, kpi.target, kpi.unit, kpi.better,
+                    placed.touchpoint.id,
+                    kpi.name,
+                    kpi.conversion.from_,
+                    kpi.conversion.to,
+                    base,
+                    done,
+                    None if share is None else share * scale,
+                    kpi.target,
+                    kpi.unit,
+                    kpi.better,
                 )
             )
     return found

@@ -87,7 +87,9 @@ class LoadedLog:
     columns: Columns  # with the time unit found in the file
 
 
-def open_log(path: Path, columns: Columns, spec: Spec, threads: int | None = None, memory: str | None = None) -> LoadedLog:
+def open_log(
+    path: Path, columns: Columns, spec: Spec, threads: int | None = None, memory: str | None = None
+) -> LoadedLog:
     """A connection with a view `events` over the file, checked: the columns the map needs exist
     and the time column parses. Raises LogError with a message for the user."""
     import duckdb
@@ -141,7 +143,11 @@ def _with_time_kind(con: duckdb.DuckDBPyConnection, path: Path, columns: Columns
 
     name = columns.time
     kind = types[name].upper()
-    if "TIMESTAMP" in kind or kind == "DATE" or any(w in kind for w in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "NUMERIC")):
+    if (
+        "TIMESTAMP" in kind
+        or kind == "DATE"
+        or any(w in kind for w in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "NUMERIC"))
+    ):
         con.execute("CREATE VIEW raw_events AS SELECT * FROM file_rows")
     if columns.time_kind != "timestamp":
         if not any(word in kind for word in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "NUMERIC")):
@@ -152,7 +158,13 @@ def _with_time_kind(con: duckdb.DuckDBPyConnection, path: Path, columns: Columns
     if any(word in kind for word in ("INT", "DOUBLE", "FLOAT", "DECIMAL")):
         # Epoch numbers: guess the unit from the magnitude of the first value.
         (sample,) = con.execute(f'SELECT MAX("{_ident(name)}") FROM file_rows').fetchone() or (None,)
-        unit = "seconds" if sample is None or abs(float(sample)) < 1e11 else "millis" if abs(float(sample)) < 1e14 else "micros"
+        unit = (
+            "seconds"
+            if sample is None or abs(float(sample)) < 1e11
+            else "millis"
+            if abs(float(sample)) < 1e14
+            else "micros"
+        )
         return _replace_kind(columns, unit)
     # Text: find the first value that is not a timestamp, by row number (1 = the first data row).
     quoted = f'"{_ident(name)}"'
@@ -168,7 +180,9 @@ def _with_time_kind(con: duckdb.DuckDBPyConnection, path: Path, columns: Columns
             f"{path}: row {bad[0]}: '{_short(str(bad[1]))}' in column '{name}' is not a timestamp "
             "(use ISO 8601, e.g. 2026-03-01T09:30:00Z)"
         )
-    con.execute(f"CREATE VIEW raw_events AS SELECT * REPLACE (CAST({quoted} AS TIMESTAMPTZ) AS {quoted}) FROM file_rows")
+    con.execute(
+        f"CREATE VIEW raw_events AS SELECT * REPLACE (CAST({quoted} AS TIMESTAMPTZ) AS {quoted}) FROM file_rows"
+    )
     return columns
 
 

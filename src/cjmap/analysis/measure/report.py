@@ -78,7 +78,9 @@ def render_text(m: Measurement) -> str:
         f"{m.in_progress} customers still in progress",
     ]
     for persona in [None, *m.customers_by_persona]:
-        title = "all customers" if persona is None else f"persona {persona} ({m.customers_by_persona[persona]} customers)"
+        title = (
+            "all customers" if persona is None else f"persona {persona} ({m.customers_by_persona[persona]} customers)"
+        )
         edges = [e for e in m.edges if e.persona == persona]
         if persona is not None and not any(e.leaving for e in edges):
             continue
@@ -89,7 +91,9 @@ def render_text(m: Measurement) -> str:
         extra = f"finished {c.finished}" if step in m.outcomes else f"stopped {c.stopped}, in progress {c.in_progress}"
         lines.append(f"  {step}: {c.reached}  ({extra})")
     lines += ["", "Conformance:"]
-    lines += [f"  off the map: {o.source} -> {o.target} ({o.count})" for o in m.off_map] or ["  no transitions off the map"]
+    lines += [f"  off the map: {o.source} -> {o.target} ({o.count})" for o in m.off_map] or [
+        "  no transitions off the map"
+    ]
     lines += [f"  declared, nobody takes it: {s} -> {t}" for s, t in m.untaken]
     lines += [f"  nobody reaches: {step}" for step in m.unreached]
     if m.unmeasured:
@@ -113,7 +117,8 @@ def render_markdown(m: Measurement) -> str:
         f"# Measured: {_md(m.map_id)}",
         "",
         f"{m.customers} customers, {m.events} events, {iso(m.window[0])} to {iso(m.window[1])}. "
-        f"{m.unmatched_events} events ({_pct(m.unmatched_share)}) match no step; {m.in_progress} customers in progress.",
+        f"{m.unmatched_events} events ({_pct(m.unmatched_share)}) match no step; "
+        f"{m.in_progress} customers in progress.",
         "",
         "| persona | from | to | count | observed | 95% interval | declared | median | p90 |",
         "|---|---|---|---:|---:|---|---:|---:|---:|",

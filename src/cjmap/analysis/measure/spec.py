@@ -15,12 +15,13 @@ ROLES = ("customer", "time", "event")
 
 # GA4's BigQuery export: these are columns of the events table; any other `where` key is looked
 # up in the event_params array of {key, value: {string_value, int_value, float_value, double_value}}.
-GA4_COLUMNS = frozenset(
-    "event_date event_timestamp event_name event_previous_timestamp event_value_in_usd "
-    "event_bundle_sequence_id event_server_timestamp_offset user_id user_pseudo_id "
-    "user_first_touch_timestamp stream_id platform privacy_info user_properties user_ltv device geo "
-    "app_info traffic_source event_dimensions ecommerce items collected_traffic_source is_active_user".split()
+_GA4_COLUMN_LINES = (
+    "event_date event_timestamp event_name event_previous_timestamp event_value_in_usd",
+    "event_bundle_sequence_id event_server_timestamp_offset user_id user_pseudo_id",
+    "user_first_touch_timestamp stream_id platform privacy_info user_properties user_ltv device geo",
+    "app_info traffic_source event_dimensions ecommerce items collected_traffic_source is_active_user",
 )
+GA4_COLUMNS = frozenset(" ".join(_GA4_COLUMN_LINES).split())
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,18 @@ class Columns:
 
 PRESETS: dict[str, Columns] = {
     "ga4": Columns(
-        customer="user_pseudo_id", time="event_timestamp", event="event_name", time_kind="micros",
+        customer="user_pseudo_id",
+        time="event_timestamp",
+        event="event_name",
+        time_kind="micros",
         params_array="event_params",
     ),
     "segment": Columns(customer="anonymous_id", time="timestamp", event="event"),
     "snowplow": Columns(
-        customer="domain_userid", time="derived_tstamp", event="se_action", time_fallback="collector_tstamp",
+        customer="domain_userid",
+        time="derived_tstamp",
+        event="se_action",
+        time_fallback="collector_tstamp",
         event_fallback="event_name",
     ),
 }
@@ -69,14 +76,21 @@ def parse_columns(text: str | None, preset: str | None) -> Columns:
         key, sep, value = part.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not key or not value:
-            raise SpecError(f"--columns takes KEY=COLUMN pairs separated by commas, e.g. customer=user_id; not '{part}'")
+            raise SpecError(
+                f"--columns takes KEY=COLUMN pairs separated by commas, e.g. customer=user_id; not '{part}'"
+            )
         if key in roles:
             roles[key] = value
         else:
             other[key] = value
     return Columns(
-        customer=roles["customer"], time=roles["time"], event=roles["event"], other=other,
-        time_kind=base.time_kind, time_fallback=base.time_fallback, event_fallback=base.event_fallback,
+        customer=roles["customer"],
+        time=roles["time"],
+        event=roles["event"],
+        other=other,
+        time_kind=base.time_kind,
+        time_fallback=base.time_fallback,
+        event_fallback=base.event_fallback,
         params_array=base.params_array,
     )
 
@@ -134,7 +148,7 @@ def build_spec(journey: Journey) -> Spec:
         else:
             unmatched.append(outcome.id)
     personas = tuple(
-        PersonaMatch(persona.id, rank, dict(persona.match))
+        PersonaMatch(persona.id, rank, dict(persona.match or {}))
         for rank, (persona, _path) in enumerate(
             ((p, path) for p, path in journey.personas.values() if p.match), start=1
         )

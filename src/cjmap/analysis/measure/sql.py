@@ -22,13 +22,13 @@ _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 # Upper bounds, in seconds, of the time-between-steps buckets: bucket i holds gaps d with
 # BUCKET_BOUNDS[i-1] <= d < BUCKET_BOUNDS[i]; the last bucket is a year or more. Neighbours are at
 # most 1.5 times apart, so a percentile read from them is within that factor (and interpolated).
-BUCKET_BOUNDS: tuple[int, ...] = (
+_BOUNDS: tuple[float, ...] = (
     1, 2, 3, 5, 7, 10, 15, 20, 30, 45,
     *(m * _MINUTE for m in (1, 1.5, 2, 3, 4, 5, 7, 10, 15, 20, 30, 45)),
     *(int(h * _HOUR) for h in (1, 1.5, 2, 3, 4, 6, 8, 12, 18)),
     *(int(d * _DAY) for d in (1, 1.5, 2, 3, 4, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365)),
 )  # fmt: skip
-BUCKET_BOUNDS = tuple(int(b) for b in BUCKET_BOUNDS)
+BUCKET_BOUNDS: tuple[int, ...] = tuple(int(b) for b in _BOUNDS)
 
 AGGREGATE_COLUMNS = (
     "persona", "from_step", "to_step", "bucket", "events", "customers", "reached", "ended", "recent",
@@ -156,7 +156,9 @@ class SourceShape:
     def event(self) -> exp.Expression:
         cols = self.columns
         if cols.event_fallback:
-            return exp.Coalesce(this=_as_text(_column(cols.event)), expressions=[_as_text(_column(cols.event_fallback))])
+            return exp.Coalesce(
+                this=_as_text(_column(cols.event)), expressions=[_as_text(_column(cols.event_fallback))]
+            )
         return _as_text(_column(cols.event))
 
     def time(self, dialect: str) -> exp.Expression:
@@ -168,7 +170,9 @@ class SourceShape:
             return exp.Cast(this=column, to=exp.DataType.build("double"))
         if cols.time_kind in ("millis", "micros"):
             scale = "1000.0" if cols.time_kind == "millis" else "1000000.0"
-            return exp.Div(this=exp.Cast(this=column, to=exp.DataType.build("double")), expression=exp.Literal.number(scale))
+            return exp.Div(
+                this=exp.Cast(this=column, to=exp.DataType.build("double")), expression=exp.Literal.number(scale)
+            )
         return epoch_seconds(column, dialect)
 
     def customer(self) -> exp.Expression:
@@ -185,7 +189,9 @@ def _event_param(array: str, key: str) -> exp.Expression:
         f"WHERE p.key = __key__)",
         read="duckdb",
     )
-    return sub.transform(lambda node: exp.Literal.string(key) if isinstance(node, exp.Column) and node.name == "__key__" else node)
+    return sub.transform(
+        lambda node: exp.Literal.string(key) if isinstance(node, exp.Column) and node.name == "__key__" else node
+    )
 
 
 def epoch_seconds(column: exp.Expression, dialect: str) -> exp.Expression:
@@ -226,7 +232,7 @@ def build_query(
     source = exp.select(
         exp.alias_(shape.customer(), "customer"),
         exp.alias_(time, "t"),
-            exp.alias_(rank_case if spec.steps else exp.Cast(this=null.copy(), to=exp.DataType.build("int")), "step_rank"),
+        exp.alias_(rank_case if spec.steps else exp.Cast(this=null.copy(), to=exp.DataType.build("int")), "step_rank"),
         exp.alias_(
             persona_case if spec.personas else exp.Cast(this=null.copy(), to=exp.DataType.build("int")),
             "persona_rank",
@@ -294,7 +300,9 @@ def _match_condition(shape: SourceShape, event: exp.Expression, match: object) -
 
 
 def _all(shape: SourceShape, where: dict[str, list[str]]) -> exp.Expression:
-    parts = [_any([glob_condition(shape.value(key), pattern) for pattern in patterns]) for key, patterns in where.items()]
+    parts = [
+        _any([glob_condition(shape.value(key), pattern) for pattern in patterns]) for key, patterns in where.items()
+    ]
     return parts[0] if len(parts) == 1 else exp.Paren(this=exp.and_(*parts))
 
 
@@ -303,7 +311,9 @@ def _bigquery_like(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Escape) and isinstance(node.this, exp.Like):
         like = node.this.copy()
         pattern = like.expression.name
-        like.set("expression", exp.Literal.string(pattern.replace("!!", "\x00").replace("!", "\\").replace("\x00", "!")))
+        like.set(
+            "expression", exp.Literal.string(pattern.replace("!!", "\x00").replace("!", "\\").replace("\x00", "!"))
+        )
         return like
     return node
 

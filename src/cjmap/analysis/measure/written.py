@@ -54,7 +54,7 @@ def write_measurement(m: Measurement, target: Path, inputs: set[Path]) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
-        os.replace(temporary, resolved)
+        Path(temporary).replace(resolved)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -87,9 +87,14 @@ def read_measurement(path: Path) -> tuple[str, list[ObservedEdge]]:
         try:
             edges.append(
                 ObservedEdge(
-                    str(raw["from"]), str(raw["to"]), None if raw["persona"] is None else str(raw["persona"]),
-                    int(raw["count"]), int(raw["leaving"]),
-                    None if raw["observed"] is None else float(raw["observed"]), float(raw["low"]), float(raw["high"]),
+                    str(raw["from"]),
+                    str(raw["to"]),
+                    None if raw["persona"] is None else str(raw["persona"]),
+                    int(raw["count"]),
+                    int(raw["leaving"]),
+                    None if raw["observed"] is None else float(raw["observed"]),
+                    float(raw["low"]),
+                    float(raw["high"]),
                 )
             )
         except (KeyError, TypeError, ValueError) as error:
