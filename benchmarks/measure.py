@@ -46,6 +46,13 @@ def run(command: list[str]) -> tuple[float, int, int]:
 
 
 def make_logs(folder: Path, millions: int) -> dict[str, Path]:
+    """In a child process: the parent stays small, so the children's peak RSS is their own."""
+    subprocess.run([PYTHON, __file__, "--make", str(folder), str(millions)], check=True)
+    base = folder / f"events-{millions}m"
+    return {"csv": base.with_suffix(".csv"), "parquet": base.with_suffix(".parquet")}
+
+
+def _make_logs(folder: Path, millions: int) -> None:
     import duckdb
 
     seed_log = folder / "seed.csv"
@@ -70,10 +77,12 @@ def make_logs(folder: Path, millions: int) -> dict[str, Path]:
         con.execute(f"COPY ({query}) TO '{logs['csv']}' (HEADER, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ')")
     if not logs["parquet"].exists():
         con.execute(f"COPY ({query}) TO '{logs['parquet']}' (FORMAT parquet)")
-    return logs
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--make"]:
+        _make_logs(Path(sys.argv[2]), int(sys.argv[3]))
+        return
     sizes = [int(arg) for arg in sys.argv[1:]] or [1, 10]
     print(f"cjmap measure benchmark: {os.cpu_count()} cores; map {MAP.name}")
     with tempfile.TemporaryDirectory(prefix="cjmap-measure-bench-") as tmp:

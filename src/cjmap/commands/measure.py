@@ -148,7 +148,7 @@ def _measure(
         log = open_log(path, columns, spec, threads=options.threads)
         records = run_aggregate(log, spec, since, until, idle)
         rows = rows_from_dicts(records, spec, str(path))
-        info = {"file": path.name, "rows": log.rows, "sha256": file_sha256(path)}
+        info = {"file": path.name, "sha256": file_sha256(path)}
     else:
         assert options.aggregates is not None
         path = options.aggregates
@@ -161,6 +161,8 @@ def _measure(
     if result.events == 0:
         window = f" between {iso(since) or 'the start'} and {iso(until) or 'the end'}" if since or until else ""
         raise LogError(f"{path}: no events{window}; nothing to measure (check --since/--until)")
+    if options.events is not None:
+        info["rows"] = result.events  # rows read in the window; counting the whole file would read it twice
     result = replace(result, log=info)
     sys.stdout.write(RENDERERS[options.output_format](result))
     if options.write is not None:
