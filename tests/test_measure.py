@@ -449,3 +449,30 @@ def test_measure_result_from_rows_is_pure(shop: tuple[Path, Path]) -> None:
     log = open_log(shop[1], parse_columns(None, None), spec)
     rows = rows_from_dicts(run_aggregate(log, spec, None, None, IDLE), spec)
     assert measure(journey, spec, rows) == measure(journey, spec, list(reversed(rows)))
+
+
+def test_snowplow_preset_falls_back_to_collector_time_and_event_name(tmp_path: Path) -> None:
+    log = tmp_path / "atomic_events.csv"
+    log.write_text(
+        "domain_userid,derived_tstamp,collector_tstamp,se_action,event_name,page,segment\n"
+        "s1,2026-01-01 10:00:00,2026-01-01 10:00:05,,page_view,/,new\n"
+        "s1,,2026-01-01 10:01:00,,page_view,/pricing,new\n"
+        "s1,2026-01-01 10:02:00,2026-01-01 10:02:09,add_to_cart,event,,new\n",
+        encoding="utf-8",
+    )
+    map_file = tmp_path / "shop.yaml"
+    map_file.write_text(SHOP_MAP, encoding="utf-8")
+    code, out, err = invoke("measure", str(map_file), "--events", str(log), "--preset", "snowplow", "-f", "json")
+    assert code == 0, err
+    totals = {(e["from"], e["to"]): e["count"] for e in json.loads(out)["edges"] if e["persona"] is None}
+    assert totals["home", "pricing"] == 1 and totals["pricing", "cart"] == 1
+
+
+@pytest.mark.parametrize("preset", ["segment", "snowplow"])
+@pytest.mark.parametrize("dialect", ["bigquery", "snowflake", "trino", "spark"])
+def test_presets_emit_sql_that_parses(preset: str, dialect: str) -> None:
+    spec = build_spec(shop_journey())
+    text = emit(spec, parse_columns("page=page_urlpath", preset), dialect, "atomic.events")
+    sqlglot.parse_one(text, read=dialect)
+    assert ("anonymous_id" if preset == "segment" else "domain_userid") in text
+    assert "page_urlpath" in text

@@ -323,8 +323,21 @@ def aggregate_columns(spec: Spec) -> tuple[str, ...]:
     return (*AGGREGATE_COLUMNS, *extra)
 
 
-def emit(spec: Spec, columns: Columns, dialect: str, table: str = "events", **window: float | None) -> str:
-    """The query as text for `dialect`, reading from the table `table` (e.g. project.dataset.events)."""
+def emit(
+    spec: Spec,
+    columns: Columns,
+    dialect: str,
+    table: str = "events",
+    since: float | None = None,
+    until: float | None = None,
+    idle_seconds: float = 14 * 86400,
+) -> str:
+    """The query as text for `dialect`, reading from the table `table` (e.g. project.dataset.events),
+    with a header saying what to do with its result."""
     table_expr = exp.to_table(table, dialect=dialect)
-    tree = build_query(spec, columns, table_expr, dialect, **window)  # type: ignore[arg-type]
-    return tree.sql(dialect=dialect, pretty=True) + "\n"
+    tree = build_query(spec, columns, table_expr, dialect, since, until, idle_seconds)
+    header = (
+        f"-- cjmap measure: the aggregate of map '{spec.map_id}' ({dialect}). Its result holds no customer ids;\n"
+        f"-- export it (CSV with a header, or JSON Lines) and run: cjmap measure MAP --aggregates FILE\n"
+    )
+    return header + tree.sql(dialect=dialect, pretty=True) + "\n"
