@@ -107,6 +107,7 @@ def open_log(
     con.execute(f"SET temp_directory = '{spill}'")
     con.execute(f"SET memory_limit = '{memory or DEFAULT_MEMORY}'")
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")  # stderr is for cjmap's own messages
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     literal = "'" + str(path).replace("'", "''") + "'"
