@@ -174,10 +174,12 @@ def _with_time_kind(con: duckdb.DuckDBPyConnection, path: Path, columns: Columns
     # Text: find the first value that is not a timestamp, by row number (1 = the first data row).
     quoted = f'"{_ident(name)}"'
     try:
+        con.execute("SET preserve_insertion_order = true")  # row numbers in file order
         bad = con.execute(
             f"SELECT n, v FROM (SELECT ROW_NUMBER() OVER () AS n, CAST({quoted} AS VARCHAR) AS v FROM file_rows) "
             f"WHERE v IS NOT NULL AND TRY_CAST(v AS TIMESTAMPTZ) IS NULL ORDER BY n LIMIT 1"
         ).fetchone()
+        con.execute("SET preserve_insertion_order = false")
     except duckdb.Error as error:
         raise LogError(f"{path}: cannot read it: {_first_line(error)}") from None
     if bad is not None:
