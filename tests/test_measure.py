@@ -476,3 +476,12 @@ def test_presets_emit_sql_that_parses(preset: str, dialect: str) -> None:
     sqlglot.parse_one(text, read=dialect)
     assert ("anonymous_id" if preset == "segment" else "domain_userid") in text
     assert "page_urlpath" in text
+
+
+def test_a_kpi_conversion_must_name_measured_steps(tmp_path: Path, shop: tuple[Path, Path]) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        SHOP_MAP.replace("conversion: {from: pricing, to: bought}", "conversion: {from: pricing, to: gone}")
+    )
+    code, _, err = invoke("measure", str(broken), "--events", str(shop[1]))
+    assert code == 1 and "names 'gone', which is no touchpoint or outcome with a `match`" in err

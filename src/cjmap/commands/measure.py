@@ -104,6 +104,14 @@ def run_measure(options: MeasureOptions, journey: Journey) -> int:
             "add e.g. `match: {event: purchase}` (see docs/measure.md)"
         )
         return EXIT_FAILED
+    for start, goal in spec.conversions:
+        unknown = next((step for step in (start, goal) if step not in spec.step_ids), None)
+        if unknown is not None:
+            _error(
+                f"a KPI conversion ({start} -> {goal}) names '{unknown}', which is no touchpoint or outcome "
+                "with a `match` in this map"
+            )
+            return EXIT_FAILED
     idle = options.idle_days * 86400
     try:
         require_engine() if options.aggregates is None else None
