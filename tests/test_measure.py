@@ -387,6 +387,7 @@ def test_missing_extra_names_the_pip_command(shop: tuple[Path, Path], monkeypatc
     monkeypatch.setattr(builtins, "__import__", no_duckdb)
     code, _, err = invoke("measure", str(shop[0]), "--events", str(shop[1]))
     assert code == 1 and "pip install 'cjmap[measure]'" in err
+    assert invoke("measure", str(shop[0]), "--emit-sql", "trino")[0] == 0  # printing SQL needs no DuckDB
 
 
 def test_bad_aggregates_file(shop: tuple[Path, Path], tmp_path: Path) -> None:

@@ -114,7 +114,7 @@ def run_measure(options: MeasureOptions, journey: Journey) -> int:
             return EXIT_FAILED
     idle = options.idle_days * 86400
     try:
-        require_engine() if options.aggregates is None else None
+        require_engine(duckdb=options.events is not None)
         if options.emit_sql is not None:
             from cjmap.analysis.measure.sql import DIALECTS, emit
 

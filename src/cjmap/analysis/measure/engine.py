@@ -27,10 +27,13 @@ class LogError(Exception):
     """A log cjmap cannot measure: the message says what is wrong and how to fix it."""
 
 
-def require_engine() -> None:
+def require_engine(duckdb: bool = True) -> None:
+    """sqlglot builds the query on every path; DuckDB runs it on a local log."""
     try:
-        import duckdb  # noqa: F401
         import sqlglot  # noqa: F401
+
+        if duckdb:
+            import duckdb as _duckdb  # noqa: F401
     except ImportError:
         raise LogError(MISSING_EXTRA) from None
 
