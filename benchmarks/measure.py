@@ -2,6 +2,7 @@
 
     python benchmarks/measure.py               # 1M and 10M events, CSV and Parquet
     python benchmarks/measure.py 1 10 100      # sizes in millions of events
+    python benchmarks/measure.py --parquet 100 # Parquet only (100M events are 6.7 GB of CSV)
 
 Goal (issue 11): 10M events measured in under 60 s and 2 GB on this 2-core machine. The log is
 examples/events/generate.py's Taskly log (1M events), copied with fresh customer ids and shifted
@@ -46,14 +47,14 @@ def run(command: list[str]) -> tuple[float, int, int, float]:
     return seconds, usage.ru_maxrss * 1024, child.returncode, usage.ru_utime + usage.ru_stime
 
 
-def make_logs(folder: Path, millions: int) -> dict[str, Path]:
+def make_logs(folder: Path, millions: int, formats: tuple[str, ...]) -> dict[str, Path]:
     """In a child process: the parent stays small, so the children's peak RSS is their own."""
-    subprocess.run([PYTHON, __file__, "--make", str(folder), str(millions)], check=True)
+    subprocess.run([PYTHON, __file__, "--make", str(folder), str(millions), *formats], check=True)
     base = folder / f"events-{millions}m"
-    return {"csv": base.with_suffix(".csv"), "parquet": base.with_suffix(".parquet")}
+    return {fmt: base.with_suffix("." + fmt) for fmt in formats}
 
 
-def _make_logs(folder: Path, millions: int) -> None:
+def _make_logs(folder: Path, millions: int, formats: list[str]) -> None:
     import duckdb
 
     seed_log = folder / "seed.csv"
@@ -74,22 +75,23 @@ def _make_logs(folder: Path, millions: int) -> None:
         f"event, page, campaign, board, reason, plan FROM seed, range({copies}) AS r(copy)"
     )
     logs = {"csv": base.with_suffix(".csv"), "parquet": base.with_suffix(".parquet")}
-    if not logs["csv"].exists():
+    if "csv" in formats and not logs["csv"].exists():
         con.execute(f"COPY ({query}) TO '{logs['csv']}' (HEADER, TIMESTAMPFORMAT '%Y-%m-%dT%H:%M:%SZ')")
-    if not logs["parquet"].exists():
+    if "parquet" in formats and not logs["parquet"].exists():
         con.execute(f"COPY ({query}) TO '{logs['parquet']}' (FORMAT parquet)")
 
 
 def main() -> None:
     if sys.argv[1:2] == ["--make"]:
-        _make_logs(Path(sys.argv[2]), int(sys.argv[3]))
+        _make_logs(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4:])
         return
-    sizes = [int(arg) for arg in sys.argv[1:]] or [1, 10]
+    formats = ("parquet",) if "--parquet" in sys.argv else ("csv", "parquet")
+    sizes = [int(arg) for arg in sys.argv[1:] if arg != "--parquet"] or [1, 10]
     print(f"cjmap measure benchmark: {os.cpu_count()} cores; map {MAP.name}")
     with tempfile.TemporaryDirectory(prefix="cjmap-measure-bench-") as tmp:
         folder = Path(tmp)
         for millions in sizes:
-            logs = make_logs(folder, millions)
+            logs = make_logs(folder, millions, formats)
             for fmt, path in logs.items():
                 size_mb = path.stat().st_size / 1e6
                 base_s, base_rss, _, base_cpu = run([PYTHON, "-c", BASELINE, str(path)])
