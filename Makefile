@@ -35,6 +35,8 @@ demo: $(VENV)/.installed
 	$(BIN)/cjmap validate cjmap-out/imports
 	$(BIN)/cjmap render examples -f html -f md -f svg -f png -f pdf -o cjmap-out -v
 	$(BIN)/cjmap forecast examples/saas-onboarding-as-is.yaml --experiment trial-ends-nudge
+	$(BIN)/python examples/events/generate.py cjmap-out/taskly-events.csv
+	$(BIN)/cjmap measure examples/saas-onboarding-as-is.yaml --events cjmap-out/taskly-events.csv --write cjmap-out/taskly-measured.json
 
 # Graphviz, Chromium, a JRE and Node.js: installed through apt-get as root, else the exact command is named.
 system-deps:

@@ -31,7 +31,8 @@ def test_short_journeys_go_left_to_right_and_long_ones_top_to_bottom() -> None:
 
 
 def test_a_loop_back_adds_no_length() -> None:
-    looped = _map(4).replace("{id: t3, name: Step 3}", "{id: t3, name: Step 3, next: [t0]}")
+    way_out = "outcomes:\n  - {id: done, kind: success}\n"
+    looped = _map(4, way_out).replace("{id: t3, name: Step 3}", "{id: t3, name: Step 3, next: [t0, done]}")
     assert "rankdir=LR" in _dot(looped)
 
 

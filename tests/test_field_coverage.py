@@ -127,6 +127,34 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("JourneyMap", "locale"): "shown as the language of every heading (and the page's lang attribute)",
     ("JourneyMap", "flow"): "shown as the arrows it makes (the diagram, 'Where next'), not as a word",
     ("Channel", "digital"): "read by no renderer or rule yet; a channel's data needs are 'requires'",
+    # Inputs of the forecast (cjmap forecast shows them, and what follows from them). The grid, the
+    # report and the diagram get a Forecast section in issue 9's last step; these move to MARKERS then.
+    ("Goal", "text"): "printed exactly as a plain-text goal is (the map's goal marker covers it)",
+    ("Goal", "outcome"): "the outcome the forecast's goal check uses (cjmap forecast)",
+    ("Goal", "target"): "the share the forecast's goal check compares with (cjmap forecast)",
+    ("JourneyMap", "period"): "the period of persona volumes (cjmap forecast's customers per period)",
+    ("JourneyMap", "currency"): "the currency of outcome values (cjmap forecast)",
+    ("Persona", "volume"): "customers entering per period (cjmap forecast weights the audience by it)",
+    ("Outcome", "value"): "what reaching an outcome is worth (cjmap forecast's value per outcome)",
+    ("NextStep", "to"): "drawn as the arrow it makes, like a plain `next` id",
+    ("NextStep", "probability"): "a share of a `next` step (cjmap forecast); the renderers print only branch shares",
+    ("Stage", "personas"): "shown through the touchpoints it gives its personas (their persona names)",
+    ("Experiment", "variants"): "forecast against the control by cjmap forecast --experiment",
+    ("Variant", "id"): "a variant of cjmap forecast --experiment",
+    ("Variant", "name"): "a variant of cjmap forecast --experiment",
+    ("Variant", "changes"): "what cjmap forecast --experiment changes",
+    ("Change", "at"): "what cjmap forecast --experiment changes",
+    ("Change", "to"): "what cjmap forecast --experiment changes",
+    ("Change", "probability"): "what cjmap forecast --experiment changes",
+    # Inputs of the measurement (cjmap measure), which maps the event log onto the journey.
+    ("Touchpoint", "match"): "which events of a log are this touchpoint (cjmap measure)",
+    ("Outcome", "match"): "which events of a log are this outcome (cjmap measure)",
+    ("Persona", "match"): "which customers of a log this persona stands for (cjmap measure)",
+    ("EventMatch", "event"): "an event name of a log (cjmap measure)",
+    ("EventMatch", "where"): "conditions on a log's columns (cjmap measure)",
+    ("Kpi", "conversion"): "a KPI measured on the log (cjmap measure fills in its actual)",
+    ("KpiConversion", "from_"): "a KPI measured on the log (cjmap measure)",
+    ("KpiConversion", "to"): "a KPI measured on the log (cjmap measure)",
 }
 # Models that are no part of a journey map's outputs.
 OTHER_MODELS = {"Library"}

@@ -121,7 +121,9 @@ def test_grid_copied_into_a_sheet_imports_back(path: Path) -> None:
         ], tp.id
         assert [_kpi(k) for k in mine.get("kpis", [])] == [(k.name, k.unit, k.target, k.actual) for k in tp.kpis]
         assert mine.get("data", []) == tp.data and mine.get("collects", []) == tp.collects, tp.id
-        assert mine.get("content", []) == [c.text for c in tp.content], tp.id
+        # The grid writes a content's kind before its text ("welcome offer: ..."); the importer
+        # keeps that line whole (a known limit: a kind and a text with a colon look alike).
+        assert mine.get("content", []) == [f"{c.kind}: {c.text}" if c.kind else c.text for c in tp.content], tp.id
         assert mine.get("entry", False) == tp.entry, tp.id
         if tp.personas is not None:
             assert [ours_persona_name(imported, p) for p in mine["personas"]] == [names[p] for p in tp.personas]
@@ -144,7 +146,10 @@ def ours_persona_name(imported: dict[str, Any], persona_id: str) -> str:
 
 
 def _pain(item: str | dict[str, Any]) -> tuple[str, str, str | None]:
-    return (item, "medium", None) if isinstance(item, str) else (item["text"], item["severity"], item.get("evidence"))
+    if isinstance(item, str):
+        return (item, "medium", None)
+    evidence = item.get("evidence")
+    return (item["text"], item["severity"], evidence["kind"] if isinstance(evidence, dict) else evidence)
 
 
 def _kpi(item: str | dict[str, Any]) -> tuple[str, str | None, float | None, float | None]:

@@ -3,6 +3,7 @@ export -> import -> export giving the same Mermaid for every shipped example."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -47,8 +48,12 @@ def test_accepted_journeys_import_to_valid_maps(path: Path, tmp_path: Path) -> N
     target = tmp_path / "map.yaml"
     result = run_cli("import", "mermaid", str(path), "-o", str(target))
     assert result.exit_code == 0, result.stderr
-    check = run_cli("validate", "--strict", str(target))
-    assert check.exit_code == 0, check.stdout
+    check = run_cli("validate", "-f", "json", str(target))
+    findings = json.loads(check.stdout)["diagnostics"]
+    # A score Mermaid cannot read ("Call support: high: Ben") carries no emotion over: the map
+    # then says so (CJM114, a persona left out of a per-persona emotion); nothing else is found.
+    assert check.exit_code == 0 and {f["rule"] for f in findings} <= {"CJM114"}, check.stdout
+    assert bool(findings) == ("high: Ben" in path.read_text(encoding="utf-8")), check.stdout
 
 
 @pytest.mark.parametrize("path", REFUSED, ids=lambda p: p.name)

@@ -64,7 +64,7 @@ def _fields(model: type[BaseModel], prefix: str = "") -> Iterator[str]:
     for name, info in model.model_fields.items():
         if name == "ignore":
             continue
-        path = f"{prefix}{name}"
+        path = f"{prefix}{info.alias or name}"  # as written in YAML (KpiConversion's 'from')
         yield path
         annotation = _unwrap(info.annotation)
         while typing.get_origin(annotation) in (list, dict, tuple):

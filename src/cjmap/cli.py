@@ -490,6 +490,75 @@ def diff(
     _finish(lambda: run_diff(options, _session(today, config, root, max_bytes)))
 
 
+class MeasureFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+def _opt(help_text: str) -> typer.models.OptionInfo:
+    option: typer.models.OptionInfo = typer.Option(help=help_text, show_default=False)
+    return option
+
+
+@app.command()
+def measure(
+    map_path: Annotated[str, typer.Argument(metavar="MAP", help="The map file to measure.", show_default=False)],
+    events: Annotated[Path | None, _opt("Event log: CSV, Parquet or JSON Lines (gzip too).")] = None,
+    aggregates: Annotated[Path | None, _opt("The exported result of the --emit-sql query (CSV or JSON Lines).")] = None,
+    emit_sql: Annotated[
+        str | None,
+        typer.Option(
+            "--emit-sql", help="Print the query for bigquery, snowflake, spark, trino or duckdb.", show_default=False
+        ),
+    ] = None,
+    table: Annotated[str, typer.Option(help="The events table the --emit-sql query reads.")] = "events",
+    columns: Annotated[str | None, _opt("Column names: customer=...,time=...,event=..., any other KEY=COLUMN.")] = None,
+    preset: Annotated[str | None, _opt("Column names of ga4, segment (tracks) or snowplow (atomic.events).")] = None,
+    since: Annotated[str | None, _opt("Measure events from this date or time (UTC).")] = None,
+    until: Annotated[str | None, _opt("Measure events before this time; a date means to the end of it.")] = None,
+    idle: Annotated[float, typer.Option(help="Days without a step after which a customer has stopped.")] = 14.0,
+    output_format: Annotated[MeasureFormat, typer.Option("--format", "-f", help="Output format.")] = MeasureFormat.text,
+    write: Annotated[Path | None, _opt("Also write the measurement (JSON) to this file.")] = None,
+    threads: Annotated[int | None, typer.Option(help="DuckDB threads (default: all cores).", min=1)] = None,
+    config: ConfigOption = None,
+    root: RootOption = None,
+    max_bytes: MaxBytesOption = None,
+) -> None:
+    """Hold a map against what customers did: observed branch shares next to the declared ones,
+    transitions off the map, time between steps and KPI actuals, from an event log or from a
+    warehouse (see docs/measure.md). Only aggregates leave the log; no customer ids are printed.
+    """
+    from cjmap.commands.measure import MeasureOptions, load_journey, run_measure
+
+    options = MeasureOptions(
+        map_path=map_path,
+        events=events,
+        aggregates=aggregates,
+        emit_sql=emit_sql,
+        table=table,
+        columns=columns,
+        preset=preset,
+        since=since,
+        until=until,
+        idle_days=idle,
+        output_format=output_format.value,
+        write=write,
+        threads=threads,
+        inputs={p for p in (Path(map_path), events, aggregates) if p is not None},
+    )
+
+    def run() -> int:
+        from cjmap.api import UsageError
+
+        if map_path == "-" or Path(map_path).is_dir():
+            raise UsageError("measure takes one map file")
+        journey = load_journey(_session(None, config, root, max_bytes).check([map_path]).results, map_path)
+        return 1 if journey is None else run_measure(options, journey)
+
+    _finish(run)
+
+
 def _session(today: str | None, config: Path | None, root: Path | None, max_bytes: int | None) -> Session:
     from cjmap.api import session
     from cjmap.commands.common import short_lived

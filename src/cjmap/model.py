@@ -98,6 +98,69 @@ class Opportunity(Element):
     evidence: EvidenceField = None
 
 
+# --- Matching the map to an event log (cjmap measure) -------------------------------------------
+# A touchpoint or outcome says which events of the log are it; a persona says which customers it
+# stands for; a KPI can be defined on the log. Patterns are globs: '*' any text, '?' one character.
+
+Glob = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+def _glob_list(value: Any) -> Any:
+    """One pattern or a list; a bare number or boolean in YAML (`plan: 3`) is meant as its text."""
+    items = value if isinstance(value, list) else [value]
+    return [str(item).lower() if isinstance(item, bool) else str(item) if _is_number(item) else item for item in items]
+
+
+GlobList = Annotated[list[Glob], BeforeValidator(_glob_list, json_schema_input_type=Glob | list[Glob])]
+
+
+class EventMatch(Element):
+    """Which events of the log are this step: an event name (glob), and conditions on other columns."""
+
+    event: GlobList = Field(
+        min_length=1, description="Event name or names; globs allowed, e.g. purchase or 'checkout_*'."
+    )
+    where: dict[Annotated[str, StringConstraints(min_length=1, max_length=200)], GlobList] = Field(
+        default_factory=dict,
+        description="Conditions on other columns of the log, all of which must hold, e.g. {page: '/pricing*'}; "
+        "a list means any of these values.",
+    )
+
+
+def _event_matches(value: Any) -> Any:
+    """`match: purchase`, `match: {event: purchase}` or a list of either."""
+    if value is None:
+        return None
+    items = value if isinstance(value, list) else [value]
+    return [{"event": item} if isinstance(item, str) else item for item in items]
+
+
+EventMatchList = Annotated[
+    list[EventMatch],
+    BeforeValidator(_event_matches, json_schema_input_type=str | EventMatch | list[str | EventMatch]),
+]
+CustomerMatch = Annotated[
+    dict[Annotated[str, StringConstraints(min_length=1, max_length=200)], GlobList],
+    Field(
+        description="Which customers of the log this persona stands for: conditions on columns, "
+        "e.g. {segment: returning}. A customer any of whose events meets all of them belongs to the "
+        "first persona (in map order) that matches."
+    ),
+]
+
+
+class KpiConversion(Element):
+    """A KPI measured on the log: of the customers reaching one step, the share who later reach another."""
+
+    from_: Slug = Field(alias="from", description="The touchpoint customers start from.")
+    to: Slug = Field(description="The touchpoint or outcome they should reach later.")
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+# --- end of the measure block -------------------------------------------------------------------
+
+
 class Kpi(Element):
     name: Text = Field(description="What is measured, e.g. 'Open rate'.")
     unit: str | None = Field(default=None, description="Unit of target and actual, e.g. '%'.")
@@ -107,6 +170,11 @@ class Kpi(Element):
         default="higher", description="Whether higher or lower values are better (e.g. bounce rate: lower)."
     )
     evidence: EvidenceField = None
+    conversion: KpiConversion | None = Field(
+        default=None,
+        description="Measured on an event log by cjmap measure: the share of customers reaching 'from' "
+        "who later reach 'to' (in % when the unit is '%').",
+    )
 
     def on_target(self) -> bool | None:
         """True or False once both target and actual are known, else None."""
@@ -270,6 +338,9 @@ class Touchpoint(Element):
         description="Customers can start the journey here: true, a share of the entrants (0 to 1), "
         "or a share per persona (e.g. {svetlana: 1}).",
     )
+    match: EventMatchList | None = Field(
+        default=None, description="Which events of an event log are this touchpoint (cjmap measure)."
+    )
 
     @property
     def next_targets(self) -> list[str]:
@@ -342,6 +413,7 @@ class Persona(Element):
     volume: float | None = Field(
         default=None, ge=0, description="Customers of this persona entering the journey per period (see 'period')."
     )
+    match: CustomerMatch | None = None
 
 
 class Outcome(Element):
@@ -353,6 +425,9 @@ class Outcome(Element):
     description: str | None = None
     value: float | None = Field(
         default=None, description="What one customer reaching it is worth, e.g. the order value."
+    )
+    match: EventMatchList | None = Field(
+        default=None, description="Which events of an event log are this outcome (cjmap measure)."
     )
 
     @property

@@ -95,8 +95,11 @@ def pain_point(text: str) -> str | dict[str, Any]:
     if label.strip().casefold() not in SEVERITY_LABELS or value.strip().casefold() not in SEVERITIES:
         return text
     item: dict[str, Any] = {"text": match.group("text"), "severity": SEVERITIES[value.strip().casefold()]}
-    if len(parts) > 1 and parts[1].casefold() in EVIDENCE:
-        item["evidence"] = EVIDENCE[parts[1].casefold()]
+    # "(severity: high, observed)" or, with its source, "(severity: high, observed: support tickets, 2026)"
+    kind, _, source = ", ".join(parts[1:]).partition(":")
+    if kind.strip().casefold() in EVIDENCE:
+        found = EVIDENCE[kind.strip().casefold()]
+        item["evidence"] = {"kind": found, "source": source.strip()} if source.strip() else found
     return item
 
 
@@ -119,6 +122,15 @@ def opportunity(text: str) -> str | dict[str, Any]:
     if not found:
         return text
     item: dict[str, Any] = {"text": match.group("text"), **found}
+    # The grid writes the evidence last, as "observed: its source" (the source may hold commas).
+    evidence_at = next(
+        (i for i, part in enumerate(rest) if part.partition(":")[0].strip().casefold() in EVIDENCE), None
+    )
+    if evidence_at is not None:
+        kind, _, source = ", ".join(rest[evidence_at:]).partition(":")
+        found_kind = EVIDENCE[kind.strip().casefold()]
+        item["evidence"] = {"kind": found_kind, "source": source.strip()} if source.strip() else found_kind
+        rest = rest[:evidence_at]
     if rest:
         item["owner"] = ", ".join(rest)
     return item
