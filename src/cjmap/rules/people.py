@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from cjmap import rule_ids
 from cjmap.diagnostics import Finding, Severity
-from cjmap.journey import Journey
+from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.rules.base import Context, rule
 
 
@@ -36,21 +36,31 @@ def missing_data(journey: Journey, context: Context) -> Iterator[Finding]:
     """A channel needs data to reach someone (SMS needs a phone number, push needs the app), and
     a touchpoint may need more (its `data`). Each persona involved must hold that data (its
     `data`), or some touchpoint of the map must collect it (`collects`, progressive profiling)."""
-    collected = {item for placed in journey.ordered() for item in placed.touchpoint.collects}
+    # One walk: what each touchpoint needs that its personas do not hold is noted, together
+    # with everything collected anywhere; the notes are reported once the walk is done.
+    collected: set[str] = set()
+    holds = {persona_id: set(persona.data) for persona_id, (persona, _) in journey.personas.items()}
+    short: list[tuple[PlacedTouchpoint, str, dict[str, str]]] = []
     for placed in journey.ordered():
         tp = placed.touchpoint
+        collected.update(tp.collects)
         channel = journey.channels.get(tp.channel) if tp.channel else None
         needs: dict[str, str] = {item: "this touchpoint" for item in tp.data}
         for item in channel.requires if channel else []:
             needs[item] = f"channel '{tp.channel}'"
+        if not needs:
+            continue
         for persona_id in journey.personas_of(tp):
-            persona, _ = journey.personas[persona_id]
-            missing = [item for item in needs if item not in persona.data and item not in collected]
-            for item in missing:
-                by_channel = needs[item] != "this touchpoint"
-                yield Finding(
-                    (*placed.path, "channel" if by_channel else "data"),
-                    f"{needs[item]} needs '{item}', which persona '{persona_id}' does not have: add it to "
-                    f"the persona's 'data', collect it at an earlier touchpoint ('collects: [{item}]'), "
-                    + ("or use another channel" if by_channel else "or drop it from this touchpoint's 'data'"),
-                )
+            if not needs.keys() <= holds[persona_id]:
+                short.append((placed, persona_id, needs))
+    for placed, persona_id, needs in short:
+        for item in needs:
+            if item in holds[persona_id] or item in collected:
+                continue
+            by_channel = needs[item] != "this touchpoint"
+            yield Finding(
+                (*placed.path, "channel" if by_channel else "data"),
+                f"{needs[item]} needs '{item}', which persona '{persona_id}' does not have: add it to "
+                f"the persona's 'data', collect it at an earlier touchpoint ('collects: [{item}]'), "
+                + ("or use another channel" if by_channel else "or drop it from this touchpoint's 'data'"),
+            )

@@ -23,22 +23,23 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
     `ignore`. The message suggests the closest existing id."""
     from cjmap.rules import REGISTRY  # the catalogue lists this rule too
 
-    personas = set(journey.personas)
+    personas = journey.personas
+    channels = journey.channels
     targets = journey.targets()
     rule_names = set(REGISTRY) | {known.name for known in REGISTRY.values()}
+    # One walk over the touchpoints checks their references and their (and their items')
+    # 'ignore' lists; the latter are reported after the references, as they always were.
+    ignores: list[Finding] = []
     for placed in journey.ordered():
         tp, path = placed.touchpoint, placed.path
-        if tp.channel is not None and tp.channel not in journey.channels:
+        if tp.channel is not None and tp.channel not in channels:
             yield _unknown(
-                "channel",
-                tp.channel,
-                journey.channels,
-                (*path, "channel"),
-                "declare it under 'channels' or use a built-in one",
+                "channel", tp.channel, channels, (*path, "channel"), "declare it under 'channels' or use a built-in one"
             )
-        for i, persona in enumerate(tp.personas or []):
-            if persona not in personas:
-                yield _unknown("persona", persona, personas, (*path, "personas", i), "declare it under 'personas'")
+        if tp.personas:
+            for i, persona in enumerate(tp.personas):
+                if persona not in personas:
+                    yield _unknown("persona", persona, personas, (*path, "personas", i), "declare it under 'personas'")
         if isinstance(tp.emotion, dict):
             for persona in tp.emotion:
                 if persona not in personas:
@@ -54,6 +55,12 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
                     edge.path,
                     "name a touchpoint, a stage or an outcome (declare outcomes under 'outcomes')",
                 )
+        if tp.ignore:
+            ignores += _unknown_ignore(tp.ignore, path, rule_names)
+        for field, items in (("pain_points", tp.pain_points), ("opportunities", tp.opportunities), ("kpis", tp.kpis)):
+            for i, item in enumerate(items):
+                if item.ignore:
+                    ignores += _unknown_ignore(item.ignore, (*path, field, i), rule_names)
     for e_index, experiment in enumerate(journey.map.experiments):
         for i, touchpoint in enumerate(experiment.touchpoints):
             if touchpoint not in journey.touchpoints:
@@ -64,31 +71,22 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
                     ("experiments", e_index, "touchpoints", i),
                     "name a touchpoint of this map",
                 )
-    yield from _unknown_ignores(journey, rule_names)
-
-
-def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding]:
-    def visit(node: object, path: Path) -> Iterator[Finding]:
-        ignore = getattr(node, "ignore", None)
-        for i, reference in enumerate(ignore or []):
-            if reference not in rule_names:
-                yield Finding(
-                    (*path, "ignore", i),
-                    f"'ignore' names no rule '{reference}'{did_you_mean(reference, rule_names)}; "
-                    "see 'cjmap rules' for the list",
-                )
-
-    yield from visit(journey.map, ())
-    for persona, path in journey.personas.values():
-        yield from visit(persona, path)
+    yield from _unknown_ignore(journey.map.ignore, (), rule_names)
+    for declared, path in journey.personas.values():
+        yield from _unknown_ignore(declared.ignore, path, rule_names)
     for stage, path in journey.stages.values():
-        yield from visit(stage, path)
-    for placed in journey.ordered():
-        yield from visit(placed.touchpoint, placed.path)
-        tp = placed.touchpoint
-        for field in ("pain_points", "opportunities", "kpis"):
-            for i, item in enumerate(getattr(tp, field)):
-                yield from visit(item, (*placed.path, field, i))
+        yield from _unknown_ignore(stage.ignore, path, rule_names)
+    yield from ignores
+
+
+def _unknown_ignore(ignore: list[str], path: Path, rule_names: set[str]) -> Iterator[Finding]:
+    for i, reference in enumerate(ignore):
+        if reference not in rule_names:
+            yield Finding(
+                (*path, "ignore", i),
+                f"'ignore' names no rule '{reference}'{did_you_mean(reference, rule_names)}; "
+                "see 'cjmap rules' for the list",
+            )
 
 
 def _unknown(kind: str, name: str, known: object, path: Path, fix: str) -> Finding:
