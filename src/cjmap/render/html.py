@@ -8,12 +8,13 @@ contained `<script>` could not run code. Jinja2 escapes every value from the map
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cjmap.journey import Journey
 from cjmap.model import Touchpoint
@@ -31,6 +32,10 @@ from cjmap.render.view import (
     target_label,
 )
 
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
+
+TEMPLATE = "journey.html.j2"
 COLUMN = 240  # px: the width of a touchpoint column, shared by the table and the curve
 CURVE_HEIGHT = 150
 POINT_SHAPES = ("circle", "square", "diamond", "triangle")
@@ -73,27 +78,16 @@ class Curve:
 
 
 def render_html(journey: Journey, options: HtmlOptions) -> str:
-    from jinja2 import Environment, StrictUndefined
-    from markupsafe import Markup
-
-    def finalize(value: Any) -> Any:
-        """Every value a template prints; cjmap's own markup (the inline CSS and JS) passes as is."""
-        return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
-
+    template, css, js, csp = _grid()
     words = Words(journey.map.locale)
     columns = _columns(journey, words)
-    css = _asset("journey.css")
-    js = _asset("journey.js")
-    environment = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True, finalize=finalize)
-    template = environment.from_string(_asset("journey.html.j2"))
     persona_ids = list(journey.personas)
     context = {
         "m": journey.map,
         "w": words.table,  # a plain mapping: the template reads w.review, w["last-reviewed"]
         "css": css,
         "js": js,
-        "csp": f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(js)}; img-src data:; "
-        "base-uri 'none'; form-action 'none'",
+        "csp": csp,
         "columns": columns,
         "stages": _stages(journey, columns, persona_ids),
         "lanes": [lane for lane in LANES if any(_has(lane, c.touchpoint) for c in columns)],
@@ -115,6 +109,54 @@ def render_html(journey: Journey, options: HtmlOptions) -> str:
         "emotion_level": lambda value: emotion_level(value, journey.map.emotion_scale),
     }
     return template.render(**context)
+
+
+@functools.cache
+def _grid() -> tuple[Template, str, str, str]:
+    """The page template, its CSS and JS, and the policy allowing exactly those: built once per
+    process. The template comes precompiled (grid_compiled.py, generated from journey.html.j2
+    by `python -m cjmap.render.precompile`), so a run does not lex, parse and generate it again;
+    when it does not match the template or the installed Jinja2, it is compiled here instead."""
+    css, js = _asset("journey.css"), _asset("journey.js")
+    csp = (
+        f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(js)}; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    environment = environment_for_grid()
+    source = _asset(TEMPLATE)
+    from cjmap.render import grid_compiled
+
+    compiled_for = (grid_compiled.JINJA2_VERSION, grid_compiled.SOURCE_SHA256)
+    if compiled_for == (_jinja_version(), source_digest(source)):
+        # As Jinja2's ModuleLoader does: the module's own globals receive the environment.
+        template = environment.template_class.from_module_dict(
+            environment, vars(grid_compiled), environment.make_globals(None)
+        )
+    else:
+        template = environment.from_string(source)
+    return template, css, js, csp
+
+
+def environment_for_grid() -> Environment:
+    """The Jinja2 environment of the grid (the precompiled template is generated with it too)."""
+    from jinja2 import Environment, StrictUndefined
+    from markupsafe import Markup
+
+    def finalize(value: Any) -> Any:
+        """Every value a template prints; cjmap's own markup (the inline CSS and JS) passes as is."""
+        return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+    return Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True, finalize=finalize)
+
+
+def source_digest(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def _jinja_version() -> str:
+    from importlib.metadata import version
+
+    return version("jinja2")
 
 
 def _asset(name: str) -> str:
