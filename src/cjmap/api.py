@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from cjmap.diagnostics import Diagnostic, sort_diagnostics
 from cjmap.document import Loader
+from cjmap.source import Limits
 from cjmap.validate import Result, Settings, check_path, check_stdin
 
 __all__ = ["Checked", "Result", "Session", "UsageError", "check", "load", "session"]
@@ -99,10 +100,29 @@ class Session:
             if name == STDIN:
                 results.append(check_stdin(self.loader, (stdin or sys.stdin.buffer).read(), self.settings))
             elif Path(name).is_dir():
-                for found in sorted(_walk(Path(name))):
-                    result = check_path(self.loader, found, str(found), self.settings, skip_foreign=True)
-                    if not result.skipped:
-                        results.append(result)
+                found = sorted(_walk(Path(name)))
+                helpers = min((os.cpu_count() or 1) - 1, len(found) // _POOL_THRESHOLD - 1)
+                checked: list[Result] | None = None
+                if helpers > 0:
+                    # This process checks the first share itself while worker processes check the
+                    # rest in chunks; the results come back in order (a worker's arrive pickled).
+                    from concurrent.futures import ProcessPoolExecutor
+
+                    own = len(found) * 2 // (2 * helpers + 3)  # a little less: it also unpickles
+                    rest = found[own:]
+                    size = -(-len(rest) // (helpers * 2))
+                    chunks = [rest[start : start + size] for start in range(0, len(rest), size)]
+                    task = (self.loader.limits, self.loader.root, self.settings)
+                    try:
+                        with ProcessPoolExecutor(helpers) as pool:
+                            parts = [pool.submit(_check_files, task, chunk) for chunk in chunks]
+                            checked = _check_files((self.loader, None, self.settings), found[:own])
+                            checked += [result for part in parts for result in part.result()]
+                    except OSError:  # no processes to be had here (a sandbox): one is enough
+                        checked = None
+                if checked is None:
+                    checked = _check_files((self.loader, None, self.settings), found)
+                results += [result for result in checked if not result.skipped]
             else:
                 results.append(check_path(self.loader, Path(name), name, self.settings))
         inputs = frozenset(Path(p).resolve() for p in names if p != STDIN)
@@ -164,6 +184,24 @@ def load(
     if os.fspath(path) != STDIN and Path(path).is_dir():
         raise UsageError(f"'{os.fspath(path)}' is a folder: cjmap.check() reads every map in a folder")
     return check(path, today=today, config=config, root=root, max_bytes=max_bytes).results[0]
+
+
+# A folder of at least this many files per process (this one and each worker) is checked by
+# this process and up to one worker per further core. Measured on 2 cores with copies of
+# examples/pierwszy-zakup.yaml, CPU time of this process and of the worker (wall time on the
+# shared machine swung too much; on idle cores the wall time is the larger of the two):
+#   20 files: 51 ms serial, pooled 63 + 71 ms (0.73x)    30 files: 126 ms, 114 + 81 ms (1.10x)
+#   40 files: 164 ms, 92 + 125 ms (1.31x)               1,000 files: 3.5 s, 2.1 + 2.4 s (1.48x)
+# Results come back pickled (about 0.8 ms a map, there and back), which is why it takes ~30.
+_POOL_THRESHOLD = 20
+
+
+def _check_files(task: tuple[Loader | Limits, Path | None, Settings], files: list[Path]) -> list[Result]:
+    """Check files found in a folder, in order: in this process with its loader, or in a worker
+    of the pool, which makes a loader of its own from the limits and the root."""
+    made, root, settings = task
+    loader = made if isinstance(made, Loader) else Loader(made, root)
+    return [check_path(loader, found, str(found), settings, skip_foreign=True) for found in files]
 
 
 def _walk(folder: Path) -> list[Path]:
