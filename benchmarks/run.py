@@ -24,7 +24,7 @@ import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -73,7 +73,7 @@ class Bench:
         wall = time.perf_counter() - started
         return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
-    def timed(self, commands: dict[str, Sequence[str]], runs: int) -> dict[str, tuple[float, float, float]]:
+    def timed(self, commands: Mapping[str, Sequence[str]], runs: int) -> dict[str, tuple[float, float, float]]:
         """Median wall and CPU time and the peak memory of each command, run in turn so that the
         machine's noise hits them all alike."""
         samples: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
@@ -165,8 +165,9 @@ def startup(bench: Bench) -> None:
         ratio = ours / floor_count
         print(f"cjmap validate / floor: {ratio:.2f}x in instructions (goal <= 1.15x): {verdict(ratio <= 1.15)}")
         for other in list(commands)[2:]:
-            if counts[other]:
-                print(f"cjmap validate / {other}: {ours / counts[other]:.2f}x in instructions")
+            theirs = counts[other]
+            if theirs:
+                print(f"cjmap validate / {other}: {ours / theirs:.2f}x in instructions")
     wall_ratio = figures["cjmap validate"][0] / figures[next(iter(commands))][0]
     print(f"cjmap validate / floor in wall time: {wall_ratio:.2f}x (noisy on a shared machine)")
 
