@@ -12,8 +12,7 @@ import html
 import itertools
 import textwrap
 from dataclasses import dataclass
-
-import graphviz
+from typing import TYPE_CHECKING
 
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Touchpoint
@@ -21,6 +20,9 @@ from cjmap.render.i18n import Words
 from cjmap.render.text import printable
 from cjmap.render.theme import FONT, LIGHT, Theme
 from cjmap.render.view import MARKERS, channel_name, emotion_level, persona_name, signed
+
+if TYPE_CHECKING:
+    import graphviz
 
 # Above this many touchpoints, Graphviz's crossing minimisation is cut short (mclimit): on a
 # 1,000-touchpoint map it halves the layout time, while small maps keep the tidiest layout.
@@ -74,6 +76,8 @@ class _Diagram:
         return persona is None or persona in self.journey.personas_of(touchpoint)
 
     def build(self) -> str:
+        import graphviz  # here: the report and the Mermaid journey import this module too
+
         t = self.theme
         graph = graphviz.Digraph(
             name=self.map.id,
