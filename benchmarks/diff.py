@@ -22,7 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.generate import generate_map  # run as a script: the project root is on the path now
-from benchmarks.run import CJMAP, verdict
+from benchmarks.run import verdict
+
+CJMAP = [sys.executable, "-m", "cjmap"]  # the cjmap of this Python (the benchmark runs in the project's venv)
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "bench",

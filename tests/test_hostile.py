@@ -410,3 +410,27 @@ def test_a_map_full_of_loops_gets_a_layout_the_engines_can_finish(tmp_path: Path
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_finding_on_a_library_persona_names_the_library(tmp_path: Path) -> None:
+    """A persona merged from a library into the map's list was reported with the map's file name
+    and the library's line: a place that does not exist."""
+    (tmp_path / "cjmap.toml").write_text("", encoding="utf-8")
+    (tmp_path / "lib.yaml").write_text(
+        "cjmap: 1\nkind: library\npersonas:\n  - {id: anna, name: Anna}\n  - {id: idle, name: Idle}\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "map.yaml"
+    path.write_text(
+        BASE.replace("stages:", "include: [lib.yaml]\npersonas:\n  - {id: own, name: Own}\nstages:")
+        .replace("emotion: 1}", "emotion: 1, personas: [anna]}")
+        .replace("{id: b, name: Second}", "{id: b, name: Second, personas: [anna]}"),
+        encoding="utf-8",
+    )
+    found = run_cli("validate", "-f", "json", str(path))
+    unused = {
+        d["message"].split("'")[1]: (Path(d["file"]).name, d["line"])
+        for d in json.loads(found.stdout)["diagnostics"]
+        if d["rule"] == "CJM107"
+    }
+    assert unused["idle"] == ("lib.yaml", 5) and unused["own"] == ("map.yaml", 6)

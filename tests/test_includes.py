@@ -99,3 +99,22 @@ def test_duplicate_persona_between_library_and_map(write: Write) -> None:
     text = (MAP % "lib.yaml") + "personas:\n  - {id: anna, name: Anna again}\n"
     found = diagnostics(write("m.yaml", text))
     assert [(d["rule"], d["line"]) for d in found] == [("CJM102", 10)]
+
+
+def test_a_chain_of_a_thousand_libraries_is_merged_without_recursion(write: Write) -> None:
+    """Each library includes the next: the walk is iterative, so Python's recursion limit (and
+    the C stack) never come into it; every persona of the chain arrives, in include order."""
+    count = 1_000
+    for index in range(count):
+        include = f"include: [lib-{index + 1}.yaml]\n" if index + 1 < count else ""
+        persona = f"  - {{id: p{index}, name: P{index}, data: [email]}}\n"
+        write(f"lib-{index}.yaml", f"cjmap: 1\nkind: library\n{include}personas:\n{persona}")
+    path = write("map.yaml", MAP.replace(" personas: [anna],", "") % "lib-0.yaml")
+    result = run_cli("validate", "-f", "json", str(path))
+    found = json.loads(result.stdout)["diagnostics"]
+    assert [d["rule"] for d in found] == ["CJM101"], found  # only 'bought': no outcome in the chain
+    import cjmap
+
+    journey = cjmap.load(path).journey
+    assert journey is not None
+    assert list(journey.personas) == [f"p{index}" for index in range(count)]

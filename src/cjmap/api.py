@@ -14,6 +14,7 @@ each `Result`; problems with the request itself (a missing path, a bad setting) 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -28,7 +29,7 @@ from cjmap.diagnostics import Diagnostic, sort_diagnostics
 from cjmap.document import Loader
 from cjmap.reading import read_file, read_stream
 from cjmap.scanning import HEAD_BYTES, looks_like_map, walk
-from cjmap.source import LoadError, Mark
+from cjmap.source import Limits, LoadError, Mark
 from cjmap.validate import Result, Settings, check_path, check_stdin, failed
 
 __all__ = ["Checked", "Result", "Session", "UsageError", "check", "load", "session"]
@@ -112,23 +113,53 @@ class Session:
             seen.add(resolved)
             return True
 
-        for name in names:
-            if name == STDIN:
-                results.append(self._guarded(STDIN_NAME, lambda: self._check_stdin(stdin or sys.stdin.buffer)))
-                continue
-            if Path(name).is_dir():
-                found, irregular = walk(Path(name))
-                skipped += irregular
-                for path in filter(first_time, found):
-                    result = self._guarded(str(path), partial(self.check_found, path))
-                    if result is None:
-                        skipped += 1
-                    else:
-                        results.append(result)
-            elif first_time(Path(name)):
-                results.append(self._guarded(name, partial(check_path, self.loader, Path(name), name, self.settings)))
+        # Checking makes no reference cycles worth collecting, but hundreds of thousands of
+        # objects (data, then models): left on, the collector would rescan them all again and
+        # again, which cost 0.9 s of the 1.1 s pydantic took on a 10,000-touchpoint map.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for name in names:
+                if name == STDIN:
+                    results.append(self._guarded(STDIN_NAME, lambda: self._check_stdin(stdin or sys.stdin.buffer)))
+                elif Path(name).is_dir():
+                    found, irregular = walk(Path(name))
+                    skipped += irregular
+                    for result in self._check_folder(list(filter(first_time, found))):
+                        if result is None:
+                            skipped += 1
+                        else:
+                            results.append(result)
+                elif first_time(Path(name)):
+                    check = partial(check_path, self.loader, Path(name), name, self.settings)
+                    results.append(self._guarded(name, check))
+        finally:
+            if collecting:
+                gc.enable()
         inputs = frozenset(Path(p).resolve() for p in names if p != STDIN)
         return Checked(results, self.settings, inputs, skipped)
+
+    def _check_folder(self, found: list[Path]) -> list[Result | None]:
+        """The files found in a folder, in order (None: not a map). A large folder is shared
+        with worker processes, one per further core: this process checks the first share itself
+        while the workers check the rest in chunks (their results arrive pickled)."""
+        helpers = min((os.cpu_count() or 1) - 1, len(found) // _POOL_THRESHOLD - 1)
+        if helpers > 0:
+            from concurrent.futures import ProcessPoolExecutor
+
+            own = len(found) * 2 // (2 * helpers + 3)  # a little less: it also unpickles
+            rest = found[own:]
+            size = -(-len(rest) // (helpers * 2))
+            chunks = [rest[start : start + size] for start in range(0, len(rest), size)]
+            task = (self.loader.limits, self.loader.root, self.settings)
+            try:
+                with ProcessPoolExecutor(helpers) as pool:
+                    parts = [pool.submit(_check_files, task, chunk) for chunk in chunks]
+                    checked = _check_files((self.loader, None, self.settings), found[:own])
+                    return checked + [result for part in parts for result in part.result()]
+            except OSError:  # no processes to be had here (a sandbox): one is enough
+                pass
+        return _check_files((self.loader, None, self.settings), found)
 
     @staticmethod
     def _guarded(name: str, check: Callable[[], R]) -> R | Result:
@@ -173,6 +204,24 @@ class Session:
                 LoadError(rule_ids.ENCODING, f"cannot read the file: {error.strerror}", name, Mark(1, 1)), name
             )
         return check_path(self.loader, path, name, self.settings, raw)
+
+
+# A folder of at least this many files per process (this one and each worker) is checked by
+# this process and up to one worker per further core. Measured on 2 cores with copies of
+# examples/pierwszy-zakup.yaml, CPU time of this process and of the worker (wall time on the
+# shared machine swung too much; on idle cores the wall time is the larger of the two):
+#   20 files: 51 ms serial, pooled 63 + 71 ms (0.73x)    30 files: 126 ms, 114 + 81 ms (1.10x)
+#   40 files: 164 ms, 92 + 125 ms (1.31x)               1,000 files: 3.5 s, 2.1 + 2.4 s (1.48x)
+# Results come back pickled (about 0.8 ms a map, there and back), which is why it takes ~30.
+_POOL_THRESHOLD = 20
+
+
+def _check_files(task: tuple[Loader | Limits, Path | None, Settings], files: list[Path]) -> list[Result | None]:
+    """Check files found in a folder, in order: in this process with its loader, or in a worker
+    of the pool, which makes a loader of its own from the limits and the root."""
+    made, root, settings = task
+    session = Session(settings, made if isinstance(made, Loader) else Loader(made, root))
+    return [session._guarded(str(found), partial(session.check_found, found)) for found in files]
 
 
 def session(

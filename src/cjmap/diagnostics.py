@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from cjmap.source import Mark, YList, YMap
+from cjmap.source import Mark, Positions
 
 Path = tuple[str | int, ...]
 
@@ -52,35 +52,39 @@ class Location:
     ignored: frozenset[str]
 
 
-def locate(root: Any, path: Path, fallback_file: str, at_key: bool = False) -> Location:
+def locate(root: Any, path: Path, fallback_file: str, at_key: bool = False, *, positions: Positions) -> Location:
     """Resolve a path like ('stages', 0, 'touchpoints', 2, 'next', 0) to a file position.
 
     Steps that do not exist in the data (a missing field, a pydantic union tag) are skipped, so
     the position is that of the deepest element that exists. `ignore` lists met on the way are
     collected, so a suppression on a stage covers its touchpoints too.
     """
-    file = getattr(root, "file", fallback_file)
-    mark = getattr(root, "mark", Mark(1, 1))
+    file = positions.file(root, fallback_file)
+    mark = positions.mark(root)
     ignored: set[str] = set()
     current = root
     last = len(path) - 1
     for index, step in enumerate(path):
         _collect_ignores(current, ignored)
-        if isinstance(current, YMap) and isinstance(step, str) and step in current:
-            file = current.file
-            marks = current.key_marks if at_key and index == last else current.value_marks
-            mark = marks[step]
+        if isinstance(current, dict) and isinstance(step, str) and step in current:
+            file = positions.file(current, file)
+            if at_key and index == last:
+                mark = positions.key_mark(current, step)
+            else:
+                mark = positions.value_mark(current, step)
             current = current[step]
-        elif isinstance(current, YList) and isinstance(step, int) and 0 <= step < len(current):
-            file = current.file
-            mark = current.item_marks[step]
+        elif isinstance(current, list) and isinstance(step, int) and 0 <= step < len(current):
+            file = positions.file(current, file)
+            mark = positions.item_mark(current, step)
             current = current[step]
+            # An item merged in from a library keeps its own file (the list is the map's).
+            file = positions.file(current, file)
     _collect_ignores(current, ignored)
     return Location(file, mark, frozenset(ignored))
 
 
 def _collect_ignores(node: Any, into: set[str]) -> None:
-    if isinstance(node, YMap):
+    if isinstance(node, dict):
         ignore = node.get("ignore")
         if isinstance(ignore, list):
             into.update(str(item) for item in ignore)

@@ -8,13 +8,14 @@ folder). Libraries are cached, so a folder of maps sharing one persona library r
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from cjmap import rule_ids
 from cjmap.reading import read_file
-from cjmap.source import Limits, LoadError, Mark, Problem, YList, YMap, load_bytes
+from cjmap.source import Limits, LoadError, Mark, Positions, Problem, load_bytes
 from cjmap.yaml_hints import SPLIT_TEXT_RULE
 
 MERGED_SECTIONS = ("personas", "channels", "outcomes")
@@ -27,8 +28,9 @@ class Document:
 
     name: str
     data: Any
+    positions: Positions  # where each value of `data` (and of the libraries) is written
     problems: list[Problem] = field(default_factory=list)
-    libraries: list[YMap] = field(default_factory=list)  # raw data of each included library
+    libraries: list[dict[str, Any]] = field(default_factory=list)  # raw data of each included library
     included: set[Path] = field(default_factory=set)
     raw: bytes | None = None  # the file as read
 
@@ -58,7 +60,7 @@ class Loader:
         self.limits = limits
         self.root = root
         self.reader: FileReader = reader or _Disk()
-        self._cache: dict[Path, YMap | LoadError] = {}
+        self._cache: dict[Path, tuple[dict[str, Any], Positions] | LoadError] = {}
         self._roots: dict[Path, Path] = {}
         self._warnings: dict[Path, list[Problem]] = {}  # loader warnings of each library
 
@@ -84,34 +86,41 @@ class Loader:
 
     def _load(self, raw: bytes, name: str, folder: Path, root: Path) -> Document:
         loaded = load_bytes(raw, name, self.limits)
-        document = Document(name, loaded.data, list(loaded.problems), raw=raw)
-        if isinstance(loaded.data, YMap) and "include" in loaded.data:
-            self._merge_includes(document, loaded.data, folder, root, chain=())
+        document = Document(name, loaded.data, loaded.positions, list(loaded.problems), raw=raw)
+        if isinstance(loaded.data, dict) and "include" in loaded.data:
+            self._merge_includes(document, loaded.data, folder, root)
         return document
 
-    def _merge_includes(
-        self, document: Document, data: YMap, folder: Path, root: Path, chain: tuple[Path, ...]
-    ) -> None:
-        includes = data.get("include")
-        if isinstance(includes, str):
-            items: list[tuple[Any, Mark]] = [(includes, data.value_marks["include"])]
-        elif isinstance(includes, YList):
-            items = list(zip(includes, includes.item_marks, strict=True))
-        else:
-            return  # the model reports the wrong type
-        for reference, mark in items:
+    def _merge_includes(self, document: Document, data: dict[str, Any], folder: Path, root: Path) -> None:
+        """Merge the libraries a map includes, and those they include, depth first: a library's
+        own includes are merged before it, so the order is the same as a recursive walk's. An
+        explicit stack, so a chain of a thousand libraries is no deeper for Python than one."""
+        # Each frame: the includes still to visit in one file, its folder, the chain of
+        # libraries leading to it (for cycles), and its data to merge when they are done.
+        stack: list[tuple[Iterator[tuple[Any, str, Mark]], Path, tuple[Path, ...], dict[str, Any] | None]] = [
+            (iter(_includes(data, document.positions)), folder, (), None)
+        ]
+        while stack:
+            items, here, chain, finished = stack[-1]
+            step = next(items, None)
+            if step is None:
+                stack.pop()
+                if finished is not None:
+                    _merge(document.data, finished, document.positions)
+                continue
+            reference, file, mark = step
             if not isinstance(reference, str):
                 continue  # the model reports the wrong type
-            library = self._library(document, reference, data.file, mark, folder, root, chain)
+            library = self._library(document, reference, file, mark, here, root, chain)
             if library is None:
                 continue
-            path, library_data = library
+            path, library_data, library_positions = library
             if path in document.included:
                 continue  # reached twice (a diamond): merge it once
             document.included.add(path)
             document.libraries.append(library_data)
-            self._merge_includes(document, library_data, path.parent, root, (*chain, path))
-            _merge(document.data, library_data)
+            document.positions.extend(library_positions)
+            stack.append((iter(_includes(library_data, library_positions)), path.parent, (*chain, path), library_data))
 
     def _library(
         self,
@@ -122,7 +131,7 @@ class Loader:
         folder: Path,
         root: Path,
         chain: tuple[Path, ...],
-    ) -> tuple[Path, YMap] | None:
+    ) -> tuple[Path, dict[str, Any], Positions] | None:
         def problem(message: str) -> None:
             document.problems.append(Problem(rule_ids.INCLUDE, message, file, mark))
 
@@ -154,13 +163,13 @@ class Loader:
         if isinstance(cached, LoadError):
             document.problems.append(Problem(cached.rule, cached.message, cached.file, cached.mark))
             return None
-        if cached.get("kind") != "library":
+        if cached[0].get("kind") != "library":
             problem(f"include '{reference}' is not a library: an included file starts with 'kind: library'")
             return None
         document.problems.extend(self._warnings.get(target, []))
-        return target, cached
+        return target, *cached
 
-    def _read_library(self, path: Path, root: Path) -> YMap:
+    def _read_library(self, path: Path, root: Path) -> tuple[dict[str, Any], Positions]:
         name = _display(path)
         loaded = load_bytes(self.reader.read(path, name, self.limits), name, self.limits)
         errors = [p for p in loaded.problems if p.rule != SPLIT_TEXT_RULE]  # a warning leaves the data usable
@@ -168,9 +177,9 @@ class Loader:
             first = errors[0]
             raise LoadError(first.rule, first.message, first.file, first.mark)
         self._warnings[path] = [p for p in loaded.problems if p.rule == SPLIT_TEXT_RULE]
-        if not isinstance(loaded.data, YMap):
+        if not isinstance(loaded.data, dict):
             raise LoadError(rule_ids.NOT_A_MAP, "a library must be a mapping with 'kind: library'", name, Mark(1, 1))
-        return loaded.data
+        return loaded.data, loaded.positions
 
 
 def document_path(document: Document) -> Path | None:
@@ -185,22 +194,31 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _merge(into: YMap, library: YMap) -> None:
+def _includes(data: dict[str, Any], positions: Positions) -> list[tuple[Any, str, Mark]]:
+    """The references of a file's 'include' (one, or a list), each with where it is written."""
+    includes = data.get("include")
+    file = positions.file(data, "")
+    if isinstance(includes, str):
+        return [(includes, file, positions.value_mark(data, "include"))]
+    if isinstance(includes, list):
+        return [(item, file, mark) for item, mark in zip(includes, positions.item_marks(includes), strict=True)]
+    return []  # the model reports the wrong type
+
+
+def _merge(into: dict[str, Any], library: dict[str, Any], positions: Positions) -> None:
     """Library personas, channels and outcomes come first, then the map's own."""
     for section in MERGED_SECTIONS:
         extra = library.get(section)
-        if not isinstance(extra, YList) or not extra:
+        if not isinstance(extra, list) or not extra:
             continue
         own = into.get(section)
-        merged = YList(extra.file, extra.mark)
-        merged.extend(extra)
-        merged.item_marks.extend(extra.item_marks)
-        if isinstance(own, YList):
-            merged.file, merged.mark = own.file, own.mark
-            merged.extend(own)
-            merged.item_marks.extend(own.item_marks)
-        elif own is not None:
+        if own is not None and not isinstance(own, list):
             continue  # not a list: the model reports it
+        merged = [*extra, *(own or [])]
+        marks = positions.item_marks(extra) + (positions.item_marks(own) if own else [])
+        # The merged list is reported where the map's own list is, else where the library's is.
+        where = own if isinstance(own, list) else extra
+        positions.add_sequence(merged, positions.file(where, ""), positions.mark(where), marks)
         into[section] = merged
-        into.key_marks.setdefault(section, into.value_marks.get("include", into.mark))
-        into.value_marks.setdefault(section, into.value_marks.get("include", into.mark))
+        include = positions.value_mark(into, "include") if "include" in into else positions.mark(into)
+        positions.set_default(into, section, include)

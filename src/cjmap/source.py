@@ -10,6 +10,8 @@ the events arrive, so a hostile file is refused after reading only as much of it
 from __future__ import annotations
 
 import codecs
+import gc
+import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -22,8 +24,12 @@ from cjmap import rule_ids, yaml_hints
 
 try:
     from yaml import CSafeLoader as _EventLoader
+
+    _EVENTS_FROM_LIBYAML = True
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
+
+    _EVENTS_FROM_LIBYAML = False
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
@@ -49,29 +55,79 @@ class Mark(NamedTuple):
     col: int
 
 
-class YMap(dict[str, Any]):
-    """A YAML mapping: a dict that also knows the file and position of each key and value."""
-
-    __slots__ = ("file", "key_marks", "mark", "value_marks")
-
-    def __init__(self, file: str, mark: Mark) -> None:
-        super().__init__()
-        self.file = file
-        self.mark = mark
-        self.key_marks: dict[str, Mark] = {}
-        self.value_marks: dict[str, Mark] = {}
+# Where a container is: (the container, file, line, column, marks of its entries). Lines and
+# columns are kept 0-based as libyaml gives them (Positions turns them into Marks when asked);
+# a mapping's marks are {key: (key line, key column, value line, value column)}, a sequence's
+# [(line, column), ...] item by item. One tuple per entry is the least the fold can build.
+_Place = tuple[Any, str, int, int, Any]
 
 
-class YList(list[Any]):
-    """A YAML sequence: a list that also knows the file and position of each item."""
+class Positions:
+    """Where every mapping and sequence of parsed data came from, kept beside the data.
 
-    __slots__ = ("file", "item_marks", "mark")
+    The data itself is plain dicts, lists and scalars (what pydantic validates fastest); this
+    table maps each container (by identity) to its file and the positions of its entries. It
+    holds a reference to each container, so an id is never reused while the table lives.
+    """
 
-    def __init__(self, file: str, mark: Mark) -> None:
-        super().__init__()
-        self.file = file
-        self.mark = mark
-        self.item_marks: list[Mark] = []
+    __slots__ = ("_places",)
+
+    def __init__(self) -> None:
+        self._places: dict[int, _Place] = {}
+
+    def _place(self, node: Any) -> _Place | None:
+        place = self._places.get(id(node))
+        return place if place is not None and place[0] is node else None
+
+    def knows(self, node: Any) -> bool:
+        return self._place(node) is not None
+
+    def file(self, node: Any, default: str) -> str:
+        place = self._place(node)
+        return place[1] if place is not None else default
+
+    def mark(self, node: Any) -> Mark:
+        """Where a container starts (1:1 for anything else)."""
+        place = self._place(node)
+        return Mark(place[2] + 1, place[3] + 1) if place is not None else Mark(1, 1)
+
+    def value_mark(self, mapping: dict[str, Any], key: str) -> Mark:
+        spot = self._entry(mapping, key)
+        return Mark(spot[2] + 1, spot[3] + 1)
+
+    def key_mark(self, mapping: dict[str, Any], key: str) -> Mark:
+        spot = self._entry(mapping, key)
+        return Mark(spot[0] + 1, spot[1] + 1)
+
+    def item_mark(self, sequence: list[Any], index: int) -> Mark:
+        place = self._place(sequence)
+        if place is None:
+            return Mark(1, 1)
+        line, col = place[4][index]
+        return Mark(line + 1, col + 1)
+
+    def item_marks(self, sequence: list[Any]) -> list[Mark]:
+        return [self.item_mark(sequence, index) for index in range(len(sequence))]
+
+    def _entry(self, mapping: dict[str, Any], key: str) -> tuple[int, int, int, int]:
+        place = self._place(mapping)
+        spot = place[4].get(key) if place is not None else None
+        return spot if spot is not None else (0, 0, 0, 0)
+
+    def add_sequence(self, sequence: list[Any], file: str, mark: Mark, item_marks: list[Mark]) -> None:
+        """Record a sequence built after parsing (the merged lists of includes)."""
+        marks = [(m.line - 1, m.col - 1) for m in item_marks]
+        self._places[id(sequence)] = (sequence, file, mark.line - 1, mark.col - 1, marks)
+
+    def set_default(self, mapping: dict[str, Any], key: str, mark: Mark) -> None:
+        """Give an entry added after parsing a position (key and value), unless it has one."""
+        place = self._place(mapping)
+        if place is not None:
+            place[4].setdefault(key, (mark.line - 1, mark.col - 1, mark.line - 1, mark.col - 1))
+
+    def extend(self, other: Positions) -> None:
+        """Know the containers of another parse too (an included library's)."""
+        self._places.update(other._places)
 
 
 class LoadError(Exception):
@@ -106,6 +162,7 @@ class Limits:
 class Loaded:
     data: Any
     problems: list[Problem]
+    positions: Positions
 
 
 def decode(raw: bytes, file: str, limits: Limits = Limits()) -> str:
@@ -157,7 +214,8 @@ def _mark_at_byte(raw: bytes, offset: int) -> Mark:
 
 
 def parse(text: str, file: str, limits: Limits = Limits()) -> Loaded:
-    """Text to data (YMap / YList / scalars), checking every limit as events arrive."""
+    """Text to data (dicts, lists, scalars) and their positions, checking every limit as events
+    arrive."""
     return _Builder(file, limits).build(text)
 
 
@@ -165,29 +223,34 @@ def load_bytes(raw: bytes, file: str, limits: Limits = Limits()) -> Loaded:
     return parse(decode(raw, file, limits), file, limits)
 
 
-class _Frame:
-    __slots__ = ("anchor", "container", "is_map", "key", "key_mark", "mark", "merges", "size")
-
-    def __init__(self, container: YMap | YList, mark: Mark, anchor: str | None) -> None:
-        self.container = container
-        self.is_map = isinstance(container, YMap)
-        self.mark = mark
-        self.anchor = anchor
-        self.key: str | None = None
-        self.key_mark: Mark | None = None
-        self.size = 1
-        self.merges: list[tuple[Any, Mark]] = []
-
-
 # First characters of plain scalars that may resolve to something other than a string.
 _RESOLVABLE_FIRST = frozenset(Resolver.yaml_implicit_resolvers)  # "" (empty) is null
+# Every implicit resolver's pattern in one: a plain scalar none of them matches is a string,
+# found by one regex call instead of the resolver's loop (which then decides the others).
+_MAYBE_TYPED = re.compile(
+    "|".join(
+        f"(?:{pattern})"
+        for pattern in dict.fromkeys(
+            regexp.pattern for resolvers in Resolver.yaml_implicit_resolvers.values() for _, regexp in resolvers
+        )
+    ),
+    re.X,
+).match
+_KEY_TAGS = (None, "!", _TAG + "str")
+_HINTS = {
+    "int": "write a whole number such as 42",
+    "float": "write a number such as 0.5",
+    "bool": "write true or false",
+    "timestamp": "write a real date such as 2026-09-15",
+}
 
 
 class _Builder:
-    """Folds a YAML event stream into YMap/YList containers without recursion.
+    """Folds a YAML event stream into dicts and lists without recursion, recording positions.
 
-    This loop runs once per event (hundreds of thousands for a large map), so the common cases
-    (plain scalars, keys, mapping and sequence ends) are handled inline.
+    The loop runs once per event (hundreds of thousands for a large map): the container being
+    filled lives in local variables, the containers around it on a stack, and the common cases
+    (plain scalars as keys, values and items; collection starts and ends) are handled inline.
     """
 
     _resolver = Resolver()
@@ -199,9 +262,8 @@ class _Builder:
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.alias_nodes = 0
-        self.stack: list[_Frame] = []
-        self.root: Any = None
         self.documents = 0
+        self.positions = Positions()
 
     def mark(self, event: yaml.Event) -> Mark:
         start = event.start_mark
@@ -212,13 +274,19 @@ class _Builder:
 
     def build(self, text: str) -> Loaded:
         loader = _EventLoader(text)
+        collecting = gc.isenabled()
+        gc.disable()  # the fold makes no reference cycles: collecting while it runs finds nothing
         try:
-            self.fold(loader)
+            root = self.fold(loader)
         except yaml.MarkedYAMLError as error:
             raise self.syntax_error(error, text) from None
+        except yaml.reader.ReaderError as error:
+            raise self.reader_error(error, text) from None
         except yaml.YAMLError as error:  # pragma: no cover - unmarked errors are rare
             raise self.fail(rule_ids.SYNTAX, f"invalid YAML: {error}", Mark(1, 1)) from None
         finally:
+            if collecting:
+                gc.enable()
             loader.dispose()
         if self.documents == 0:
             raise self.fail(
@@ -226,58 +294,130 @@ class _Builder:
             )
         for line, col, message in yaml_hints.split_text_warnings(text):
             self.problems.append(Problem(yaml_hints.SPLIT_TEXT_RULE, message, self.file, Mark(line, col)))
-        return Loaded(self.root, self.problems)
+        return Loaded(root, self.problems, self.positions)
 
-    def fold(self, loader: Any) -> None:
-        stack = self.stack
+    def fold(self, loader: Any) -> Any:
         get_event = loader.get_event
-        scalar_event, stream_end = yaml.ScalarEvent, yaml.StreamEndEvent
-        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
-        resolvable = _RESOLVABLE_FIRST
-        new_mark = tuple.__new__  # C-level: a NamedTuple's own __new__ is Python code
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        map_start, seq_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+        map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+        stream_end = yaml.StreamEndEvent
+        resolvable, maybe_typed = _RESOLVABLE_FIRST, _MAYBE_TYPED
+        places = self.positions._places
+        anchors = self.anchors
+        file, max_depth = self.file, self.limits.max_depth
+        # The containers around the current one: (container, marks, is_map, key, key line,
+        # key column, meta) of each, saved when a child opens.
+        stack: list[tuple[Any, Any, bool, str | None, int, int, list[Any]]] = []
+        # The container being filled (None: the top level) and its pending key.
+        node: Any = None
+        marks: Any = None
+        is_map = False
+        key: str | None = None
+        key_line = key_col = 0
+        meta: list[Any] = []  # [values counted before it, anchor, line, column, merges or None]
+        root: Any = None
+        nodes = 0  # values so far, an alias counting as the values it stands for
         while True:
             event = get_event()
             kind = type(event)
             if kind is scalar_event:
                 start = event.start_mark
-                mark = new_mark(Mark, (start.line + 1, start.column + 1))
-                frame = stack[-1] if stack else None
+                nodes += 1
+                if is_map and key is None:
+                    # Keys stay as written: 'no:' is the key "no", not False.
+                    if event.tag not in _KEY_TAGS:
+                        self.scalar(event)  # refuses an unsafe or invalid tag
+                    key = event.value
+                    if event.anchor is not None:
+                        anchors[event.anchor] = (key, 1)
+                    key_line, key_col = start.line, start.column
+                    continue
                 value = event.value
-                if frame is not None and frame.is_map:
-                    key = frame.key
-                    if key is None:
-                        # Keys stay as written: 'no:' is the key "no", not False.
-                        if event.tag not in (None, "!", _TAG + "str"):
-                            self.scalar(event)
-                        if event.anchor is not None:
-                            self.anchors[event.anchor] = (value, 1)
-                        frame.key = value
-                        frame.key_mark = mark
-                        frame.size += 1
-                        continue
-                    container: YMap = frame.container  # type: ignore[assignment]  # is_map
-                    if key not in container and key != "<<" and event.anchor is None:
-                        # The common case, inline: a new key with a plain value.
-                        if event.tag is not None or (event.implicit[0] and value[:1] in resolvable):
-                            value = self.scalar(event)
-                        container[key] = value
-                        container.key_marks[key] = frame.key_mark  # type: ignore[assignment]  # set with key
-                        container.value_marks[key] = mark
-                        frame.key = frame.key_mark = None
-                        frame.size += 1
-                        continue
-                if event.tag is not None or (event.implicit[0] and value[:1] in resolvable):
+                if event.tag is not None or (event.implicit[0] and value[:1] in resolvable and maybe_typed(value)):
                     value = self.scalar(event)
-                self.add(value, mark, 1, event.anchor)
-            elif kind in ends:
-                frame = stack.pop()
-                if frame.merges:
-                    self.apply_merges(frame)
-                self.add(frame.container, frame.mark, frame.size, frame.anchor)
+                anchor = event.anchor
+                if anchor is None:
+                    if is_map:
+                        if key not in node and key != "<<":
+                            node[key] = value
+                            marks[key] = (key_line, key_col, start.line, start.column)
+                            key = None
+                            continue
+                    elif node is not None:
+                        node.append(value)
+                        marks.append((start.line, start.column))
+                        continue
+                size, line, col = 1, start.line, start.column
+            elif kind is map_end or kind is seq_end:
+                value, done = node, meta
+                if done[4] is not None:
+                    self.apply_merges(value, marks, done[4])
+                node, marks, is_map, key, key_line, key_col, meta = stack.pop()
+                size, anchor, line, col = nodes - done[0], done[1], done[2], done[3]
+            elif kind is map_start or kind is seq_start:
+                if kind is map_start:
+                    self.check_tag(event.tag, _MAP_TAGS, event, "mapping")
+                else:
+                    self.check_tag(event.tag, _SEQ_TAGS, event, "sequence")
+                if len(stack) >= max_depth:
+                    raise self.too_deep(self.mark(event))
+                stack.append((node, marks, is_map, key, key_line, key_col, meta))
+                start = event.start_mark
+                is_map = kind is map_start
+                node, marks = ({}, {}) if is_map else ([], [])
+                key = None
+                meta = [nodes, event.anchor, start.line, start.column, None]
+                nodes += 1
+                places[id(node)] = (node, file, start.line, start.column, marks)
+                continue
+            elif kind is alias_event:
+                value, size = self.alias(event)
+                nodes += size
+                anchor, line, col = None, event.start_mark.line, event.start_mark.column
             elif kind is stream_end:
-                return
+                return root
             else:
-                self.handle(event)
+                self.other(event)
+                continue
+            # The less common ways a value arrives: a collection ends, an alias, an anchor, a
+            # merge key or a duplicate key.
+            if anchor is not None:
+                anchors[anchor] = (value, size)
+            if node is None:
+                root = value
+            elif not is_map:
+                node.append(value)
+                marks.append((line, col))
+            elif key is None:
+                if isinstance(value, (dict, list)):
+                    raise self.fail(
+                        rule_ids.SYNTAX,
+                        "a mapping key must be a plain value, not a list or mapping",
+                        Mark(line + 1, col + 1),
+                    )
+                key = _key_text(value)  # an alias used as a key
+                key_line, key_col = line, col
+            else:
+                if key == "<<":
+                    if meta[4] is None:
+                        meta[4] = []
+                    meta[4].append((value, Mark(line + 1, col + 1)))
+                elif key in node:
+                    first = marks[key][0] + 1
+                    self.problems.append(
+                        Problem(
+                            rule_ids.DUPLICATE_KEY,
+                            f"duplicate key '{key}' (first defined at line {first}): "
+                            "YAML keeps only one; remove or rename one of them",
+                            file,
+                            Mark(key_line + 1, key_col + 1),
+                        )
+                    )
+                else:
+                    node[key] = value
+                    marks[key] = (key_line, key_col, line, col)
+                key = None
 
     def syntax_error(self, error: yaml.MarkedYAMLError, text: str) -> LoadError:
         mark = error.problem_mark or error.context_mark
@@ -298,17 +438,26 @@ class _Builder:
             message += yaml_hints.syntax_advice(message, text, position.line, position.col)
         return self.fail(rule_ids.SYNTAX, message, position)
 
-    def handle(self, event: yaml.Event) -> None:
-        """The less common events: collection starts, aliases, documents."""
-        if isinstance(event, yaml.MappingStartEvent):
-            self.check_tag(event.tag, _MAP_TAGS, event, "mapping")
-            self.push(YMap(self.file, self.mark(event)), event)
-        elif isinstance(event, yaml.SequenceStartEvent):
-            self.check_tag(event.tag, _SEQ_TAGS, event, "sequence")
-            self.push(YList(self.file, self.mark(event)), event)
-        elif isinstance(event, yaml.AliasEvent):
-            self.alias(event)
-        elif isinstance(event, yaml.DocumentStartEvent):
+    def reader_error(self, error: yaml.reader.ReaderError, text: str) -> LoadError:
+        """A character YAML does not allow in a file (a raw control character), where it is."""
+        # libyaml counts the offset in UTF-8 bytes, PyYAML's own reader in characters.
+        offset = error.position
+        if _EVENTS_FROM_LIBYAML:
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", errors="replace"))
+        offset = min(max(offset, 0), len(text))
+        character = error.character if isinstance(error.character, int) else ord(text[offset : offset + 1] or "?")
+        line = text.count("\n", 0, offset) + 1
+        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        return self.fail(
+            rule_ids.SYNTAX,
+            f"invalid YAML: the control character U+{character:04X} is not allowed in a YAML file; "
+            "delete it, or write it as an escape such as \\x07 inside double quotes",
+            Mark(line, col),
+        )
+
+    def other(self, event: yaml.Event) -> None:
+        """The rare events: a document starts (only one is allowed); the rest carry nothing."""
+        if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
                 raise self.fail(
@@ -317,11 +466,6 @@ class _Builder:
                     "or move that document into its own file",
                     self.mark(event),
                 )
-
-    def push(self, container: YMap | YList, event: yaml.NodeEvent) -> None:
-        if len(self.stack) >= self.limits.max_depth:
-            raise self.too_deep(self.mark(event))
-        self.stack.append(_Frame(container, self.mark(event), event.anchor))
 
     def too_deep(self, mark: Mark) -> LoadError:
         return self.fail(
@@ -345,6 +489,7 @@ class _Builder:
         value: str = event.value
         if tag == "!" or (tag is None and not event.implicit[0]):  # quoted: always a string
             return value
+        explicit = tag is not None
         if tag is None:
             if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
                 return int(value)  # the common case; '0123' is octal in YAML 1.1, so it goes the long way
@@ -369,10 +514,16 @@ class _Builder:
             if tag == _TAG + "null":
                 return None
             return self._constructor.construct_yaml_timestamp(node)
-        except (ValueError, TypeError, yaml.YAMLError):
-            raise self.fail(rule_ids.SYNTAX, f"'{value}' is not a valid {tag[len(_TAG) :]}", self.mark(event)) from None
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, yaml.YAMLError):
+            # PyYAML's constructors fail in many ways on a value its tag does not fit ('!!bool
+            # maybe' is a KeyError, '!!int ""' an IndexError, '!!timestamp x' an AttributeError).
+            name = tag[len(_TAG) :]
+            fix = f"or remove the '!!{name}' tag" if explicit else "or quote it to keep it as text"
+            raise self.fail(
+                rule_ids.SYNTAX, f"'{_shown(value)}' is not a valid {name}: {_HINTS[name]}, {fix}", self.mark(event)
+            ) from None
 
-    def alias(self, event: yaml.AliasEvent) -> None:
+    def alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
         anchor = event.anchor
         if anchor not in self.anchors:
             raise self.fail(
@@ -389,68 +540,26 @@ class _Builder:
                 "(an alias bomb?): use fewer or smaller aliases",
                 self.mark(event),
             )
-        self.add(value, self.mark(event), size, None)
+        return value, size
 
-    def add(self, value: Any, mark: Mark, size: int, anchor: str | None) -> None:
-        if anchor is not None:
-            self.anchors[anchor] = (value, size)
-        if not self.stack:
-            self.root = value
-            return
-        frame = self.stack[-1]
-        frame.size += size
-        container = frame.container
-        if not frame.is_map:
-            assert isinstance(container, YList)
-            container.append(value)
-            container.item_marks.append(mark)
-            return
-        assert isinstance(container, YMap)
-        if frame.key is None:
-            if isinstance(value, (YMap, YList)):
-                raise self.fail(
-                    rule_ids.SYNTAX,
-                    "a mapping key must be a plain value, not a list or mapping",
-                    mark,
-                )
-            frame.key = _key_text(value)  # an alias used as a key
-            frame.key_mark = mark
-            return
-        key, key_mark = frame.key, frame.key_mark
-        assert key_mark is not None
-        frame.key = frame.key_mark = None
-        if key == "<<":
-            frame.merges.append((value, mark))
-            return
-        if key in container:
-            first = container.key_marks[key]
-            self.problems.append(
-                Problem(
-                    rule_ids.DUPLICATE_KEY,
-                    f"duplicate key '{key}' (first defined at line {first.line}): "
-                    "YAML keeps only one; remove or rename one of them",
-                    self.file,
-                    key_mark,
-                )
-            )
-            return
-        container[key] = value
-        container.key_marks[key] = key_mark
-        container.value_marks[key] = mark
-
-    def apply_merges(self, frame: _Frame) -> None:
-        container = frame.container
-        assert isinstance(container, YMap)
-        for value, mark in frame.merges:
-            sources = value if isinstance(value, YList) else [value]
+    def apply_merges(self, container: dict[str, Any], marks: dict[str, Any], merges: list[tuple[Any, Mark]]) -> None:
+        for value, mark in merges:
+            sources = value if isinstance(value, list) else [value]
             for source in sources:
-                if not isinstance(source, YMap):
+                place = self.positions._place(source)
+                if not isinstance(source, dict) or place is None:
                     raise self.fail(rule_ids.SYNTAX, "a merge key '<<' takes a mapping or a list of mappings", mark)
+                source_marks = place[4]
                 for key, item in source.items():
                     if key not in container:
                         container[key] = item
-                        container.key_marks[key] = source.key_marks[key]
-                        container.value_marks[key] = source.value_marks[key]
+                        marks[key] = source_marks[key]
+
+
+def _shown(value: str) -> str:
+    """A value quoted in a message: on one line, and not a page long."""
+    shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _key_text(value: Any) -> str:

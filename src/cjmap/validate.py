@@ -17,7 +17,7 @@ from cjmap.explain import explain
 from cjmap.journey import Journey
 from cjmap.model import JourneyMap, Library
 from cjmap.rules import REGISTRY, Context, Rule, run
-from cjmap.source import LoadError, Mark, YMap
+from cjmap.source import LoadError, Mark, Positions
 
 
 @dataclass(frozen=True)
@@ -85,51 +85,59 @@ def check_document(document: Document, settings: Settings) -> Result:
         for p in document.problems
         if (severity := settings.severity.get(p.rule, REGISTRY[p.rule].severity)) is not None
     ]
-    data = document.data
-    if not isinstance(data, YMap):
+    data, positions = document.data, document.positions
+    if not isinstance(data, dict):
         what = "nothing" if data is None else "a list" if isinstance(data, list) else f"a single value ({data!r})"[:80]
         message = (
             "the top level of a map must be a mapping (key: value) with 'cjmap', 'id', 'title' "
             f"and 'stages', not {what}"
         )
-        mark = getattr(data, "mark", Mark(1, 1))
+        mark = positions.mark(data)
         not_a_map = _diagnostic(REGISTRY[rule_ids.NOT_A_MAP], message, document.name, mark)
         return Result(document.name, [*diagnostics, not_a_map], raw=document.raw)
     for library in document.libraries:
-        diagnostics += _build(library, Library, settings)[1]
+        diagnostics += _build(library, positions, Library, settings)[1]
     if data.get("kind") == "library":
-        diagnostics += _build(data, Library, settings)[1]
+        diagnostics += _build(data, positions, Library, settings)[1]
         return Result(document.name, diagnostics, is_library=True, raw=document.raw)
-    journey_map, schema = _build(data, JourneyMap, settings)
+    journey_map, schema = _build(data, positions, JourneyMap, settings)
     if not isinstance(journey_map, JourneyMap):
         return Result(document.name, diagnostics + schema, raw=document.raw)
     journey = Journey.build(journey_map)
     context = Context(today=settings.today)
-    diagnostics += _resolve(run(journey, context), data, document.name, settings)
+    diagnostics += _resolve(run(journey, context), data, positions, document.name, settings)
     return Result(
         document.name, diagnostics, journey_map, journey, raw=document.raw, included=sorted(document.included)
     )
 
 
-def _build(data: YMap, model: type[BaseModel], settings: Settings) -> tuple[BaseModel | None, list[Diagnostic]]:
+def _build(
+    data: dict[str, Any], positions: Positions, model: type[BaseModel], settings: Settings
+) -> tuple[BaseModel | None, list[Diagnostic]]:
     """The model built from the data, or the schema diagnostics that prevent it."""
     try:
         return model.model_validate(data), []
     except ValidationError as error:
         rule = REGISTRY[rule_ids.SCHEMA]
         findings = [(rule, explain(detail, model)) for detail in error.errors(include_url=False)]
-        return None, _resolve(findings, data, data.file, settings, suppressible=False)
+        file = positions.file(data, "")
+        return None, _resolve(findings, data, positions, file, settings, suppressible=False)
 
 
 def _resolve(
-    findings: Iterable[tuple[Rule, Finding]], data: Any, name: str, settings: Settings, suppressible: bool = True
+    findings: Iterable[tuple[Rule, Finding]],
+    data: Any,
+    positions: Positions,
+    name: str,
+    settings: Settings,
+    suppressible: bool = True,
 ) -> list[Diagnostic]:
     diagnostics = []
     for rule, finding in findings:
         severity = settings.severity.get(rule.id, rule.severity)  # None: turned off
         if severity is None:
             continue
-        location = locate(data, finding.path, name, finding.at_key)
+        location = locate(data, finding.path, name, finding.at_key, positions=positions)
         if suppressible and (rule.id in location.ignored or rule.name in location.ignored):
             continue
         diagnostics.append(

@@ -344,7 +344,7 @@ def _textconv(path: Path, loader: Loader) -> int:
     from cjmap.analysis.diff_outline import render_outline
     from cjmap.model import JourneyMap
     from cjmap.reading import read_file
-    from cjmap.source import LoadError, YMap, load_bytes
+    from cjmap.source import LoadError, load_bytes
 
     try:
         raw = read_file(path, str(path), loader.limits)
@@ -354,7 +354,7 @@ def _textconv(path: Path, loader: Loader) -> int:
         raise _Usage(error.message) from None
     try:
         loaded = load_bytes(raw, str(path), loader.limits)
-        if not loaded.problems and isinstance(loaded.data, YMap) and loaded.data.get("kind", "map") == "map":
+        if not loaded.problems and isinstance(loaded.data, dict) and loaded.data.get("kind", "map") == "map":
             sys.stdout.write(render_outline(JourneyMap.model_validate(loaded.data)))
             return EXIT_OK
     except (LoadError, ValidationError):

@@ -12,8 +12,7 @@ import html
 import itertools
 import textwrap
 from dataclasses import dataclass
-
-import graphviz
+from typing import TYPE_CHECKING
 
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Touchpoint
@@ -30,6 +29,9 @@ from cjmap.render.view import (
     top_opportunity,
     top_pain,
 )
+
+if TYPE_CHECKING:
+    import graphviz
 
 # Above this many touchpoints, Graphviz's crossing minimisation is cut short (mclimit): on a
 # 1,000-touchpoint map it halves the layout time, while small maps keep the tidiest layout.
@@ -118,6 +120,8 @@ class _Diagram:
         return "LR" if longest_chain(self.journey, self.shown) <= LR_UP_TO else "TB"
 
     def build(self) -> str:
+        import graphviz  # here: the report and the Mermaid journey import this module too
+
         t = self.theme
         graph = graphviz.Digraph(
             name=self.map.id,
@@ -183,6 +187,8 @@ class _Diagram:
                 label += f'<BR/><FONT POINT-SIZE="9" COLOR="{t.muted}">{html_text(stage.goal, 44, 2)}</FONT>'
             # A cluster built on its own and then added: graphviz's `with graph.subgraph()` copies
             # the whole parent body for every cluster, which made 20,000 stages take minutes.
+            import graphviz  # imported where the graph is built (start-up of md and mermaid)
+
             cluster = graphviz.Digraph(name=f"cluster_{node_name('stage', stage.id)}")
             cluster.attr(
                 label=f"<{label}>",

