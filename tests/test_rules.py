@@ -325,8 +325,12 @@ stages:
 }
 
 
+# Rules that need a measurement (validate --measured): their cases are in test_measured.py.
+MEASURED_RULES = {"CJM130"}
+
+
 def test_every_journey_rule_has_a_case() -> None:
-    assert sorted(CASES) == [rule.id for rule in journey_rules()]
+    assert sorted(CASES) == [rule.id for rule in journey_rules() if rule.id not in MEASURED_RULES]
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))

@@ -98,6 +98,13 @@ MaxBytesOption = Annotated[
     int | None,
     typer.Option(help="Largest map file to read, in bytes (default: 20 MiB).", min=1),
 ]
+MeasuredOption = Annotated[
+    str | None,
+    typer.Option(
+        help="A measurement (cjmap measure --write FILE): hold the map's probabilities against what customers did.",
+        show_default=False,
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -129,12 +136,15 @@ def validate(
     root: RootOption = None,
     max_bytes: MaxBytesOption = None,
     color: Annotated[ColorMode, typer.Option(help="Colour and source excerpts in text output.")] = ColorMode.auto,
+    measured: MeasuredOption = None,
 ) -> None:
     """Check journey maps: the format, then the journey-level rules (see `cjmap rules`)."""
     from cjmap.commands import validate as command
 
     _finish(
-        lambda: command.run(_session(today, config, root, max_bytes), paths, _value(output_format), strict, color.value)
+        lambda: command.run(
+            _session(today, config, root, max_bytes), paths, _value(output_format), strict, color.value, measured
+        )
     )
 
 
@@ -313,6 +323,7 @@ def forecast(
     config: ConfigOption = None,
     root: RootOption = None,
     max_bytes: MaxBytesOption = None,
+    measured: MeasuredOption = None,
 ) -> None:
     """Forecast what customers do at the forks: outcome shares per persona and for the whole
     audience, the funnel, the most likely paths, where to act first, experiment variants.
@@ -322,7 +333,7 @@ def forecast(
     """
     from cjmap.commands import forecast as command
 
-    request = command.ForecastRequest(output_format.value, persona, experiment)
+    request = command.ForecastRequest(output_format.value, persona, experiment, measured)
     _finish(lambda: command.run(_session(today, config, root, max_bytes), paths, request, compare))
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,11 +19,15 @@ from cjmap.model import JourneyMap, Library
 from cjmap.rules import REGISTRY, Context, Rule, run
 from cjmap.source import LoadError, Mark, Positions
 
+if TYPE_CHECKING:
+    from cjmap.analysis.measure.written import Measured
+
 
 @dataclass(frozen=True)
 class Settings:
     today: date
     severity: dict[str, Severity | None] = field(default_factory=dict)  # by rule id; None = off
+    measured: Measured | None = None  # `--measured FILE`: the rules see it for the map it measures
 
 
 @dataclass
@@ -104,7 +108,8 @@ def check_document(document: Document, settings: Settings) -> Result:
     if not isinstance(journey_map, JourneyMap):
         return Result(document.name, diagnostics + schema, raw=document.raw)
     journey = Journey.build(journey_map)
-    context = Context(today=settings.today)
+    measured = settings.measured if settings.measured and settings.measured.map_id == journey_map.id else None
+    context = Context(today=settings.today, measured=measured)
     diagnostics += _resolve(run(journey, context), data, positions, document.name, settings)
     return Result(
         document.name, diagnostics, journey_map, journey, raw=document.raw, included=sorted(document.included)

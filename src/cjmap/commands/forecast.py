@@ -7,11 +7,14 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cjmap.api import Checked, Session, UsageError
-from cjmap.commands.common import EXIT_FINDINGS, EXIT_OK, error, report_findings
+from cjmap.commands.common import EXIT_FINDINGS, EXIT_OK, error, report_findings, say
 from cjmap.journey import Journey
+
+if TYPE_CHECKING:
+    from cjmap.analysis.measure.written import Measured
 
 EXACT_UP_TO = 500  # touchpoints: exact fractions up to here, floating point beyond (speed)
 
@@ -21,18 +24,28 @@ class ForecastRequest:
     fmt: str = "text"
     persona: str | None = None
     experiment: str | None = None
+    measured: str | None = None  # a measurement file: forecast its map with the observed shares
 
 
 def run(session: Session, paths: Sequence[str], request: ForecastRequest, compare: bool) -> int:
+    observed: Measured | None = None
+    if request.measured is not None:
+        if compare:
+            raise UsageError("--measured and --compare do not go together: forecast one map with its measurement")
+        from cjmap.commands import measured as measurement
+
+        session, observed = measurement.load(session, request.measured)
     checked = session.check(paths)
     if compare:
         if len(checked) != 2 or request.experiment or request.persona:
             raise UsageError("--compare takes exactly two maps, OLD NEW (and no --persona or --experiment)")
         return run_compare(checked, request.fmt)
-    return run_forecast(checked, request)
+    if observed is not None:
+        measurement.require_its_map(checked, observed)
+    return run_forecast(checked, request, observed)
 
 
-def run_forecast(checked: Checked, request: ForecastRequest) -> int:
+def run_forecast(checked: Checked, request: ForecastRequest, observed: Measured | None = None) -> int:
     from cjmap.analysis.forecast import ForecastError, forecast_json
     from cjmap.analysis.forecast_report import render_forecast
 
@@ -42,6 +55,11 @@ def run_forecast(checked: Checked, request: ForecastRequest) -> int:
     for result in checked.renderable():
         journey = result.journey
         assert journey is not None  # renderable() keeps maps with a journey
+        measured = observed if observed is not None and observed.map_id == journey.map.id else None
+        if measured is not None:
+            from cjmap.analysis.measure.written import observed_journey
+
+            journey = observed_journey(journey, measured)
         try:
             computed = _forecast(journey, request)
         except ForecastError as problem:
@@ -51,12 +69,20 @@ def run_forecast(checked: Checked, request: ForecastRequest) -> int:
         if computed is None:
             status = EXIT_FINDINGS
             continue
+        note = None if measured is None else f"forecast with observed shares from {measured.describe()}"
         if request.fmt == "json":
-            documents.append(forecast_json(computed))
+            document = forecast_json(computed)
+            if measured is not None:
+                document["measured"] = {"file": measured.file, "from": measured.window[0], "to": measured.window[1]}
+            documents.append(document)
         else:
             text = render_forecast(computed, journey, request.fmt)
             if request.fmt == "csv" and outputs:
                 text = text.split("\n", 1)[1]  # one header for all maps
+            if note and request.fmt == "csv":
+                say(f"cjmap: {result.name}: {note}")  # standard output stays one CSV table
+            elif note:
+                text = f"{'_' if request.fmt == 'md' else ''}{note}{'_' if request.fmt == 'md' else ''}\n\n{text}"
             outputs.append(text)
     if request.fmt == "json" and documents:
         data: Any = documents[0] if len(documents) == 1 else documents

@@ -10,10 +10,18 @@ from cjmap.commands.common import EXIT_FINDINGS, EXIT_OK, use_color
 from cjmap.diagnostics import Severity
 
 
-def run(session: Session, paths: Sequence[str], output_format: str, strict: bool, color: str) -> int:
+def run(
+    session: Session, paths: Sequence[str], output_format: str, strict: bool, color: str, measured: str | None = None
+) -> int:
     from cjmap.formatters import Report, render
 
+    if measured is not None:
+        from cjmap.commands import measured as measurement
+
+        session, observed = measurement.load(session, measured)
     checked = session.check(paths)
+    if measured is not None:
+        measurement.require_its_map(checked, observed)
     diagnostics = checked.diagnostics
     terminal = sys.stdout.isatty()
     excerpts = terminal or color == "always"

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from cjmap import rule_ids
 from cjmap.diagnostics import Finding, Severity
 from cjmap.journey import Journey
-from cjmap.rules import content, flow, people, references
+from cjmap.rules import content, flow, observed, people, references
 from cjmap.rules.base import Check, Context, Rule, rule
 
 __all__ = [
@@ -77,6 +77,7 @@ JOURNEY_RULES: tuple[Rule, ...] = (
     flow.entry_shares,
     flow.off_path_step,
     flow.trap,
+    observed.observed_probability,
 )
 
 REGISTRY: dict[str, Rule] = {known.id: known for known in sorted((*LOADER_RULES, *JOURNEY_RULES), key=lambda r: r.id)}

@@ -6,14 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from cjmap.diagnostics import Finding, Severity
 from cjmap.journey import Journey
+
+if TYPE_CHECKING:
+    from cjmap.analysis.measure.written import Measured
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
     today: date
+    measured: Measured | None = None  # `validate --measured FILE`: what customers did, for this map
 
 
 Check = Callable[[Journey, Context], Iterator[Finding]]
