@@ -153,7 +153,7 @@ def _forecasts(journeys: dict[str, Journey], files: dict[str, str]) -> dict[str,
         try:
             forecasts[map_id] = compute(journey, ForecastRequest())
         except ForecastError as problem:
-            error(f"{files[map_id]}: {problem}; rendered without the forecast")
+            say(f"cjmap: note: {files[map_id]}: no forecast ({problem}); rendered without it")
     return forecasts
 
 
