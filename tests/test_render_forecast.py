@@ -104,6 +104,7 @@ def test_the_diagram_writes_the_share_of_entrants_on_each_way(write: Any, tmp_pa
     assert "tp__ad -> tp__shop [label=<<I>→ 70%</I>>]" in dot
     assert "tp__ad -> outcome__lost [label=<<I>→ 30%</I>>]" in dot
     assert "tp__shop -> outcome__bought [label=<<B>50%</B><BR/><I>→ 35%</I>>]" in dot
+    assert "forecast share of entrants taking this way" in dot  # the legend says what they are
     one, _, _ = render(path, "dot", tmp_path / "ann.dot", "--forecast", "--persona", "ann")
     assert "tp__ad -> tp__shop [label=<<I>→ 80%</I>>]" in one  # one persona's diagram: that persona's shares
     assert "tp__shop -> outcome__bought [label=<<B>50%</B><BR/><I>→ 40%</I>>]" in one

@@ -400,6 +400,11 @@ class _Diagram:
             f'<TR><TD COLSPAN="5" ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="9">'
             f"{html_text(words['legend-shapes'], 80, 3)}</FONT></TD></TR>"
         )
+        if self.options.shares:  # render --forecast: what the italic shares on the ways are
+            rows += (
+                f'<TR><TD COLSPAN="5" ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="9">'
+                f"<I>{html_text(words['fc-legend'], 80, 3)}</I></FONT></TD></TR>"
+            )
         graph.node(
             "legend",
             label=f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" COLOR="{t.cluster_border}">'

@@ -264,6 +264,7 @@ WORDS: dict[str, dict[str, str]] = {
         "fc-by-volume": "The whole audience is weighted by each persona's volume.",
         "fc-equal": "The whole audience weighs every persona equally (not every persona has a volume).",
         "fc-skipped": "No forecast",
+        "fc-legend": "→ 42%: forecast share of entrants taking this way",
         "legend-shapes": "diamond: decision · double border: success · "
         "start: black dot · dashed arrow: back to an earlier step · bold border: entry point",
     },
@@ -403,6 +404,7 @@ WORDS: dict[str, dict[str, str]] = {
         "fc-by-volume": "Cała grupa jest ważona liczebnością każdej persony.",
         "fc-equal": "Cała grupa waży każdą personę jednakowo (nie każda persona ma liczebność).",
         "fc-skipped": "Bez prognozy",
+        "fc-legend": "→ 42%: prognozowany udział wchodzących, którzy idą tą drogą",
         "legend-shapes": "romb: decyzja · podwójna ramka: sukces · "
         "start: czarna kropka · przerywana strzałka: powrót do wcześniejszego kroku · gruba ramka: punkt wejścia",
     },
@@ -542,6 +544,7 @@ WORDS: dict[str, dict[str, str]] = {
         "fc-by-volume": "Вся аудитория взвешена по численности каждой персоны.",
         "fc-equal": "Вся аудитория учитывает каждую персону поровну (не у каждой персоны есть численность).",
         "fc-skipped": "Без прогноза",
+        "fc-legend": "→ 42%: прогнозная доля вошедших, идущих этим путём",
         "legend-shapes": "ромб: решение · двойная рамка: успех · "
         "старт: чёрная точка · пунктирная стрелка: возврат к предыдущему шагу · жирная рамка: точка входа",
     },
