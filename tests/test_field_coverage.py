@@ -26,6 +26,12 @@ MARKERS: dict[tuple[str, str], str] = {
     ("JourneyMap", "id"): "mk-map-id",
     ("JourneyMap", "title"): "Mk map title",
     ("JourneyMap", "goal"): "Mk map goal",
+    # The forecast's inputs, as the Forecast section (render --forecast) shows them.
+    ("Goal", "text"): "Mk map goal",
+    ("Goal", "outcome"): "Goal not met: Mk outcome name",
+    ("Goal", "target"): "(target 37.0%)",
+    ("JourneyMap", "period"): "Customers / Mk period",
+    ("JourneyMap", "currency"): "Value (Mk currency)",
     ("JourneyMap", "description"): "Mk map description",
     ("JourneyMap", "state"): "to be",
     ("JourneyMap", "owner"): "Mk map owner",
@@ -127,13 +133,8 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("JourneyMap", "locale"): "shown as the language of every heading (and the page's lang attribute)",
     ("JourneyMap", "flow"): "shown as the arrows it makes (the diagram, 'Where next'), not as a word",
     ("Channel", "digital"): "read by no renderer or rule yet; a channel's data needs are 'requires'",
-    # Inputs of the forecast (cjmap forecast shows them, and what follows from them). The grid, the
-    # report and the diagram get a Forecast section in issue 9's last step; these move to MARKERS then.
-    ("Goal", "text"): "printed exactly as a plain-text goal is (the map's goal marker covers it)",
-    ("Goal", "outcome"): "the outcome the forecast's goal check uses (cjmap forecast)",
-    ("Goal", "target"): "the share the forecast's goal check compares with (cjmap forecast)",
-    ("JourneyMap", "period"): "the period of persona volumes (cjmap forecast's customers per period)",
-    ("JourneyMap", "currency"): "the currency of outcome values (cjmap forecast)",
+    # Inputs of the forecast: the Forecast section (render --forecast) shows what follows from them
+    # (the audience weighted by volume, customers and value per period), not the numbers as written.
     ("Persona", "volume"): "customers entering per period (cjmap forecast weights the audience by it)",
     ("Outcome", "value"): "what reaching an outcome is worth (cjmap forecast's value per outcome)",
     ("NextStep", "to"): "drawn as the arrow it makes, like a plain `next` id",
@@ -198,7 +199,7 @@ def test_every_field_is_accounted_for() -> None:
 
 @pytest.fixture(scope="module")
 def outputs() -> dict[str, str]:
-    texts = {f: rendered(f, MAP) for f in ("html", "md", "dot")}
+    texts = {f: rendered(f, MAP, "--forecast") for f in ("html", "md", "dot")}  # the flag only adds
     texts["html"] = html.unescape(re.sub(r"<[^>]+>", " ", texts["html"]))
     texts["dot"] = html.unescape(re.sub(r"<[^>]+>", " ", texts["dot"].replace("<BR/>", " ")))
     texts["md"] = texts["md"].replace("\\", "")

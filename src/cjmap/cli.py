@@ -176,6 +176,14 @@ def render(
     detail: Annotated[
         bool, typer.Option("--detail", help="Write each touchpoint's top pain point and opportunity into the diagram.")
     ] = False,
+    forecast: Annotated[
+        bool,
+        typer.Option(
+            "--forecast",
+            help="Show the forecast: a Forecast section in the report (md) and the grid (html), reach "
+            "shares on the diagram's edges. A map that cannot be forecast (a trap) renders without it.",
+        ),
+    ] = False,
     engine: Annotated[
         EngineChoice,
         typer.Option(help="Graphviz engine: auto uses the system dot if installed, else the embedded one."),
@@ -220,6 +228,7 @@ def render(
         engine_timeout=engine_timeout,
         layout=layout.value if layout else None,
         paper=paper.value if paper else None,
+        forecast=forecast,
     )
     _finish(lambda: command.run(_session(today, config, root, max_bytes), paths, request))
 

@@ -82,6 +82,9 @@ class PersonaForecast(Generic[N]):
     paths_complete: bool  # False: the search stopped at its limit before finding TOP_PATHS
     removal: dict[str, N]  # touchpoint -> drop in success if it lost everyone
     nudges: tuple[Nudge[N], ...]
+    # (touchpoint, target) -> expected times an entrant takes that way (its reach share on a
+    # diagram's edge; above the reach of its target only where a loop repeats it)
+    flow: dict[tuple[str, str], N] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -231,9 +234,10 @@ def _mix(
             True,
             only.removal,
             only.nudges,
+            only.flow,
         )
 
-    def mixed(pick: Callable[[PersonaForecast[N]], dict[str, N]], keys: Iterable[str]) -> dict[str, N]:
+    def mixed(pick: Callable[[PersonaForecast[N]], dict[Any, N]], keys: Iterable[Any]) -> dict[Any, N]:
         return {k: sum((shares[p] * pick(r).get(k, zero) for p, r in results.items()), zero) for k in keys}
 
     def scalar(pick: Callable[[PersonaForecast[N]], N]) -> N:
@@ -259,6 +263,7 @@ def _mix(
         True,
         mixed(lambda r: r.removal, journey.touchpoints),
         _ranked([Nudge(at, to, v[0], v[1], v[2]) for (at, to), v in nudges.items()]),
+        mixed(lambda r: r.flow, sorted({way for r in results.values() for way in r.flow})),
     )
 
 
@@ -387,6 +392,11 @@ def _persona(
                 else:  # an unknown id: validation reports it; the journey ends there
                     no_outcome += flowing * p
     success = sum((outcomes[o] for o in success_outcomes), zero)
+    flow: dict[tuple[str, str], N] = {}
+    for tp, ways in chain.steps.items():
+        for target, p in ways:
+            if p != zero:
+                flow[(tp, target)] = flow.get((tp, target), zero) + visits[tp] * p
     paths, complete = top_paths(chain, TOP_PATHS)
     return PersonaForecast(
         key,
@@ -401,6 +411,7 @@ def _persona(
         complete,
         {tp: reach[tp] * success_from[tp] if tp in reach else zero for tp in journey.touchpoints},
         _ranked(nudges),
+        flow,
     )
 
 

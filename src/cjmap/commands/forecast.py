@@ -113,6 +113,12 @@ def run_compare(checked: Checked, fmt: str) -> int:
     return EXIT_OK
 
 
+def compute(journey: Journey, request: ForecastRequest) -> Any:
+    """The forecast of one map as `cjmap forecast` computes it (None after a message: an unknown
+    persona or experiment); raises ForecastError for a map that cannot be forecast."""
+    return _forecast(journey, request)
+
+
 def _forecast(journey: Journey, request: ForecastRequest) -> Any:
     from cjmap.analysis.forecast import EXACT, FLOAT, forecast, forecast_with_variants
 

@@ -7,8 +7,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cjmap.api import Checked, Session
 from cjmap.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, error, report_findings, say
@@ -17,6 +18,9 @@ from cjmap.commands.render_plan import PlanError, Target, plan
 from cjmap.journey import Journey
 from cjmap.output import OutputError, write_atomically
 from cjmap.render.formats import DEFAULT_FORMATS, DIAGRAM, FORMATS, RenderInputs
+
+if TYPE_CHECKING:
+    from cjmap.analysis.forecast import Forecast
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class RenderRequest:
     detail: bool = False  # the diagram writes each touchpoint's top pain point and opportunity
     layout: str | None = None  # poster or pages: -f pdf prints the grid (WeasyPrint)
     paper: str | None = None
+    forecast: bool = False  # the forecast in the report, the grid and on the diagram's edges
 
 
 def run(session: Session, paths: Sequence[str], request: RenderRequest) -> int:
@@ -88,8 +93,9 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
     inputs = RenderInputs(
         today=checked.settings.today, diagram=diagram, layout=request.layout, paper=request.paper or "A3"
     )
+    forecasts = _forecasts(journeys, files) if request.forecast else {}
     printed = [t for t in targets if _printed(t, request)]
-    texts = _texts([t for t in targets if t not in printed], journeys, files, inputs)
+    texts = _texts([t for t in targets if t not in printed], journeys, files, inputs, forecasts)
     failures = _run_jobs(targets, texts, engine, checked.protected(), _printer(journeys, inputs))
     return max(status, EXIT_FINDINGS if failures else EXIT_OK)
 
@@ -136,8 +142,27 @@ def _printer(journeys: dict[str, Journey], inputs: RenderInputs) -> Callable[[Ta
     return make
 
 
+def _forecasts(journeys: dict[str, Journey], files: dict[str, str]) -> dict[str, Forecast[Any]]:
+    """The forecast of each map, computed once for all its outputs (exact or floating point as
+    `cjmap forecast` picks); a map whose forecast is refused renders without it, and says why."""
+    from cjmap.analysis.forecast import ForecastError
+    from cjmap.commands.forecast import ForecastRequest, compute
+
+    forecasts: dict[str, Forecast[Any]] = {}
+    for map_id, journey in journeys.items():
+        try:
+            forecasts[map_id] = compute(journey, ForecastRequest())
+        except ForecastError as problem:
+            say(f"cjmap: note: {files[map_id]}: no forecast ({problem}); rendered without it")
+    return forecasts
+
+
 def _texts(
-    targets: list[Target], journeys: dict[str, Journey], files: dict[str, str], inputs: RenderInputs
+    targets: list[Target],
+    journeys: dict[str, Journey],
+    files: dict[str, str],
+    inputs: RenderInputs,
+    forecasts: dict[str, Forecast[Any]] | None = None,
 ) -> dict[Target, str]:
     """Every output cjmap writes itself, and the DOT source of every picture (made once per map);
     a report links the SVG rendered beside it."""
@@ -146,7 +171,8 @@ def _texts(
 
     def diagram(map_id: str) -> str:
         if map_id not in diagrams:
-            diagrams[map_id] = _make(DIAGRAM.make)(journeys[map_id], inputs)
+            with_forecast = replace(inputs, forecast=(forecasts or {}).get(map_id))
+            diagrams[map_id] = _make(DIAGRAM.make)(journeys[map_id], with_forecast)
         return diagrams[map_id]
 
     texts: dict[Target, str] = {}
@@ -161,6 +187,7 @@ def _texts(
             diagram=inputs.diagram,
             svg_beside=svgs.get((target.map_id, folder)) if folder is not None else None,
             source=Path(files[target.map_id]).name,
+            forecast=(forecasts or {}).get(target.map_id),
         )
         texts[target] = _make(output.make)(journeys[target.map_id], beside)
     return texts

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import itertools
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,9 @@ class DiagramOptions:
     direction: str | None = None  # LR or TB; None: by the length of the journey (see LR_UP_TO)
     persona: str | None = None  # draw only this persona's touchpoints and paths
     detail: bool = False  # write the top pain point and opportunity into each touchpoint
+    # (touchpoint, target) -> the forecast's reach share of that way (render --forecast), from
+    # render/forecast_view.edge_shares
+    shares: Mapping[tuple[str, str], str] | None = None
 
 
 def longest_chain(journey: Journey, shown: list[PlacedTouchpoint]) -> int:
@@ -374,6 +378,9 @@ class _Diagram:
             label.append(html_text(link.label, 24, 3))
         if link.probability is not None:
             label.append(f"<B>{link.probability * 100:.0f}%</B>")
+        taken = self.options.shares.get((placed.touchpoint.id, link.target)) if self.options.shares else None
+        if taken is not None:
+            label.append(f"<I>{html.escape(taken)}</I>")
         if label:
             attributes["label"] = f"<{'<BR/>'.join(label)}>"
         if backwards:  # a loop: drawn against the flow, without pulling the layout backwards
@@ -393,6 +400,11 @@ class _Diagram:
             f'<TR><TD COLSPAN="5" ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="9">'
             f"{html_text(words['legend-shapes'], 80, 3)}</FONT></TD></TR>"
         )
+        if self.options.shares:  # render --forecast: what the italic shares on the ways are
+            rows += (
+                f'<TR><TD COLSPAN="5" ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="9">'
+                f"<I>{html_text(words['fc-legend'], 80, 3)}</I></FONT></TD></TR>"
+            )
         graph.node(
             "legend",
             label=f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" COLOR="{t.cluster_border}">'

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from cjmap.analysis.forecast import Forecast
     from cjmap.journey import Journey
     from cjmap.render.dot import DiagramOptions
 
@@ -28,6 +29,7 @@ class RenderInputs:
     source: str | None = None  # the map's file name, for a report's footer
     layout: str | None = None  # a print layout (poster, pages): the PDF of the grid, not the diagram
     paper: str = "A3"  # the paper of a print layout
+    forecast: Forecast[Any] | None = None  # render --forecast: computed once per map, shown by md, html, dot
 
 
 Maker = Callable[["Journey", RenderInputs], str]
@@ -48,15 +50,24 @@ class RenderFormat:
 
 
 def _dot(journey: Journey, inputs: RenderInputs) -> str:
+    from dataclasses import replace
+
     from cjmap.render.dot import DiagramOptions, render_dot
 
-    return render_dot(journey, inputs.diagram or DiagramOptions())
+    options = inputs.diagram or DiagramOptions()
+    if inputs.forecast is not None:
+        from cjmap.render.forecast_view import edge_shares
+
+        options = replace(options, shares=edge_shares(inputs.forecast, options.persona))
+    return render_dot(journey, options)
 
 
 def _markdown(journey: Journey, inputs: RenderInputs) -> str:
     from cjmap.render.markdown import ReportOptions, render_markdown
 
-    options = ReportOptions(today=inputs.today, diagram=inputs.svg_beside, source=inputs.source)
+    options = ReportOptions(
+        today=inputs.today, diagram=inputs.svg_beside, source=inputs.source, forecast=inputs.forecast
+    )
     return render_markdown(journey, options)
 
 
@@ -69,7 +80,7 @@ def _mermaid(journey: Journey, inputs: RenderInputs) -> str:
 def _html(journey: Journey, inputs: RenderInputs) -> str:
     from cjmap.render.html import HtmlOptions, render_html
 
-    return render_html(journey, HtmlOptions(today=inputs.today))
+    return render_html(journey, HtmlOptions(today=inputs.today, forecast=inputs.forecast))
 
 
 def _print_pdf(journey: Journey, inputs: RenderInputs) -> tuple[bytes, str]:

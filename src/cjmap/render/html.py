@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cjmap.journey import Journey
 from cjmap.model import Experiment, Touchpoint
@@ -33,6 +33,9 @@ from cjmap.render.view import (
     swot_quadrants,
     target_label,
 )
+
+if TYPE_CHECKING:
+    from cjmap.analysis.forecast import Forecast
 
 COLUMN = 240  # px: the width of a touchpoint column, shared by the table and the curve
 CURVE_HEIGHT = 150
@@ -58,6 +61,7 @@ LANES = (
 @dataclass(frozen=True)
 class HtmlOptions:
     today: date
+    forecast: Forecast[Any] | None = None  # render --forecast: the Forecast section
 
 
 @dataclass
@@ -91,10 +95,17 @@ class Curve:
 def render_html(journey: Journey, options: HtmlOptions) -> str:
     words = Words(journey.map.locale)
     columns = _columns(journey, words)
-    css = _asset("journey.css") + _print_fit(columns)
+    forecast = None
+    if options.forecast is not None:
+        from cjmap.render.forecast_view import forecast_view
+
+        forecast = forecast_view(journey, options.forecast, words)
+    # The section's styles join the one style block (and so its CSP hash) only when it is shown.
+    css = _asset("journey.css") + _print_fit(columns) + (_asset("forecast.css") if forecast else "")
     js = _asset("journey.js")
     context = grid_context(journey, words, columns, options.today)
     context |= {
+        "forecast": forecast,
         "css": css,
         "js": js,
         "csp": f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(js)}; img-src data:; "

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Evidence, JourneyMap, Kpi, Touchpoint
@@ -29,6 +30,9 @@ from cjmap.render.view import (
     target_label,
 )
 
+if TYPE_CHECKING:
+    from cjmap.analysis.forecast import Forecast
+
 KPI_SIGNS = {"on-target": "✅", "off-target": "❌", "not-measured": "➖"}
 # Characters that start Markdown syntax anywhere in a line; '<', '>' and '&' become entities.
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -41,6 +45,7 @@ class ReportOptions:
     today: date
     diagram: str | None = None  # relative path of the SVG diagram rendered alongside, if any
     source: str | None = None  # the map's file name, for the footer
+    forecast: Forecast[Any] | None = None  # render --forecast: the Forecast section
 
 
 def inline(text: object) -> str:
@@ -97,6 +102,7 @@ class _Report:
             self.scorecard(),
             self.decisions(),
             self.outcomes(),
+            self.forecast(),
             self.data_matrix(),
             self.content(),
             self.swot(),
@@ -318,6 +324,31 @@ class _Report:
             for o, _ in self.journey.outcomes.values()
         ]
         return f"## {w('outcomes')}\n\n" + table([w("outcome"), w("kind"), w("reached-from")], rows)
+
+    def forecast(self) -> str:
+        if self.options.forecast is None:
+            return ""
+        from cjmap.render.forecast_view import forecast_view
+
+        w = self.w
+        view = forecast_view(self.journey, self.options.forecast, self.words)
+        columns = [inline(c) for c in view.columns]
+        out = [f"## {w('fc-forecast')}\n"]
+        if view.goal is not None:
+            out.append(f"{'✅' if view.goal_met else '❌'} **{inline(view.goal)}**\n")
+        out.append(f"### {w('fc-shares')}\n")
+        out.append(table([w("outcome"), *columns], ([inline(label), *cells] for label, cells in view.outcomes)))
+        if len(view.columns) > 1:
+            out.append(inline(view.weighting) + "\n")
+        out.append(f"### {w('fc-funnel')}\n")
+        out.append(table([w("stage"), *columns], ([inline(label), *cells] for label, cells in view.funnel)))
+        if view.per_period:
+            out.append(f"### {w('fc-per-period')}\n")
+            header = [w("outcome"), *(inline(h) for h in view.per_period_header)]
+            out.append(table(header, ([inline(label), *cells] for label, cells in view.per_period)))
+        if view.skipped:
+            out.append(f"{w('fc-skipped')}: " + "; ".join(inline(s) for s in view.skipped) + "\n")
+        return "\n".join(out)
 
     def data_matrix(self) -> str:
         w = self.w
