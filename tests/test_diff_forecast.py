@@ -201,3 +201,12 @@ def test_forecast_drop_of_one_persona_only() -> None:
     ]
     assert failures(diff, parse_conditions(["forecast-drop:10"])) == []
     assert failures(diff, parse_conditions(["forecast-drop:4.9"]))[0].startswith("--fail-on forecast-drop:4.9: Piotr")
+
+
+def test_persona_names_in_the_forecast_never_carry_control_characters() -> None:
+    hostile = SHOP.replace("name: Anna", 'name: "An\\e[31mna\\x07"')
+    better = hostile.replace("probability: 0.6", "probability: 0.7").replace("probability: 0.4", "probability: 0.3")
+    diff = diff_maps(journey(hostile), journey(better), forecast_delta(journey(hostile), journey(better), 500))
+    for shown in (render_text(diff), render_markdown(diff)):
+        assert "\x1b" not in shown and "\x07" not in shown
+    assert "  An[31mna: success 60.0% → 70.0% (+10.0 pts)" in render_text(diff)

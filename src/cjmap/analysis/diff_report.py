@@ -15,10 +15,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cjmap.analysis.diff import FieldChange, KpiChange, MapDiff
 from cjmap.render.text import printable
+
+if TYPE_CHECKING:
+    from cjmap.analysis.forecast import Delta
 
 MARKER = "<!-- cjmap-diff -->"
 DEFAULT_MAX_CHARS = 60_000
@@ -379,7 +382,7 @@ def _forecast_rows(diff: MapDiff) -> tuple[list[str], list[tuple[str, list[str]]
     return outcomes, rows
 
 
-def _share_change(delta: Any) -> str:
+def _share_change(delta: Delta) -> str:
     from cjmap.analysis.forecast import number as rounded
     from cjmap.analysis.forecast_report import percent, points
 
@@ -387,9 +390,11 @@ def _share_change(delta: Any) -> str:
     new = "—" if delta.new is None else percent(rounded(delta.new))
     if delta.old is None or delta.new is None:
         return f"{old} → {new}"
-    if old == new:
+    if delta.old == delta.new:
         return f"{new} (=)"
-    return f"{old} → {new} ({points(rounded(delta.change)).replace('-', MINUS)})"
+    change = delta.change
+    assert change is not None  # both sides are known here
+    return f"{old} → {new} ({points(rounded(change)).replace('-', MINUS)})"
 
 
 def _forecast_note(diff: MapDiff, w: _Words) -> str | None:
@@ -412,7 +417,7 @@ def _forecast_text(diff: MapDiff) -> list[str]:
     lines = ["forecast (the share of customers who reach each outcome, old → new)"]
     for label, cells in rows:
         parts = [f"success {cells[0]}"] + [f"{o} {c}" for o, c in zip(outcomes, cells[1:], strict=True)]
-        lines.append(f"  {label}: " + "; ".join(parts))
+        lines.append(f"  {_Words(markdown=False).plain(label)}: " + "; ".join(parts))
     return lines
 
 
