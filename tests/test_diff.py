@@ -61,7 +61,7 @@ def test_json_keeps_the_contract_keys() -> None:
     assert {"touchpoint": "comparison-article", "persona": None, "old": 0, "new": 1} in data["emotion"]
     assert {"touchpoint": "pricing-page", "persona": "maya", "old": -1, "new": 1} in data["emotion"]
     assert isinstance(data["kpis"], list)
-    assert data["forecast"] is None  # the forecast delta's place, until the forecast exists
+    assert data["forecast"]["refused"] is None and "audience" in data["forecast"]  # see test_diff_forecast.py
 
 
 def test_the_as_is_to_be_pair_diffs_by_touchpoint_id_although_the_map_ids_differ() -> None:
@@ -224,7 +224,9 @@ def test_fail_on_conditions() -> None:
         ("emotion-drop:x", "'x' is not a number"),
         ("emotion-drop:0", "must be above 0"),
         ("any:1", "takes no value"),
-        ("forecast-drop:5", "needs the forecast"),
+        ("forecast-drop:x", "'x' is not a number"),
+        ("forecast-drop:0", "must be above 0"),
+        ("forecast-drop:100", "give N below 100"),
     ],
 )
 def test_bad_fail_on_is_a_usage_error(value: str, message: str) -> None:

@@ -17,11 +17,14 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from cjmap.analysis import diff_match
 from cjmap.journey import Journey
 from cjmap.model import Decision, JourneyMap, Kpi, Opportunity, PainPoint, Touchpoint
+
+if TYPE_CHECKING:
+    from cjmap.analysis.diff_forecast import ForecastDelta
 
 SEVERITIES = ("low", "medium", "high", "critical")
 Json = dict[str, Any]
@@ -387,10 +390,9 @@ class MapDiff:
     kpis: tuple[KpiChange, ...]
     channels: tuple[ChannelChange, ...]  # touchpoints that changed channel
     decisions: tuple[DecisionChange, ...]
-    # The forecast delta per persona and outcome (issue 9) has its place here: a frozen
-    # dataclass with its own to_json(), computed from the two forecasts by the forecast module
-    # and passed in by the command. None until that module exists; the JSON form says null.
-    forecast: Any | None = field(default=None)
+    # The forecast delta per persona and outcome (`diff_forecast`), passed in by the command:
+    # None when neither map declares an outcome; it says why when a map cannot be forecast.
+    forecast: ForecastDelta | None = field(default=None)
 
     @property
     def empty(self) -> bool:
@@ -444,8 +446,9 @@ class MapDiff:
 # ---------------------------------------------------------------------------------------------
 
 
-def diff_maps(old: Journey, new: Journey) -> MapDiff:
-    """Every change from `old` to `new`, both checked maps (validated, no errors)."""
+def diff_maps(old: Journey, new: Journey, forecast: ForecastDelta | None = None) -> MapDiff:
+    """Every change from `old` to `new`, both checked maps (validated, no errors); `forecast`
+    is their forecast delta (`diff_forecast.forecast_delta`), when the caller wants it."""
     where = _Where(old, new)
     touchpoints, kept = _touchpoints(old, new, where)
     pains, opportunities, kpis = _items(old, new, where)
@@ -511,6 +514,7 @@ def diff_maps(old: Journey, new: Journey) -> MapDiff:
             )
             is not None
         ),
+        forecast=forecast,
     )
 
 

@@ -11,8 +11,8 @@ option (`--fail-on emotion-drop,pain-added:high`). The names:
     touchpoint-removed       a touchpoint was removed
     opportunity-dropped      an opportunity was dropped
     kpi-worse                a KPI's gap to its target widened or opened
-    forecast-drop:N          reserved: a success forecast fell by more than N points; needs the
-                             forecast (issue 9), which this version of cjmap does not have yet
+    forecast-drop[:N]        a persona's or the audience's success forecast fell, by more than
+                             N percentage points (not checked when a map cannot be forecast)
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ CONDITIONS = {
     "touchpoint-removed": "a touchpoint was removed",
     "opportunity-dropped": "an opportunity was dropped",
     "kpi-worse": "a KPI's gap to its target widened or opened",
-    "forecast-drop": "reserved: a success forecast fell by more than N points (needs the forecast)",
+    "forecast-drop": "a success forecast fell (forecast-drop:N: by more than N percentage points)",
 }
 _NUMERIC = {"emotion-drop", "stage-emotion-drop", "forecast-drop"}
 
@@ -65,10 +65,6 @@ def _parse(text: str) -> Condition:
     known = ", ".join(CONDITIONS)
     if name not in CONDITIONS:
         raise ConditionError(f"unknown --fail-on condition '{name}': use one of {known}")
-    if name == "forecast-drop":
-        raise ConditionError(
-            "--fail-on forecast-drop needs the forecast (cjmap forecast), which this version of cjmap does not have yet"
-        )
     if not argument:
         if ":" in text:
             raise ConditionError(f"--fail-on '{text}': give a value after ':' or leave the ':' out")
@@ -80,6 +76,10 @@ def _parse(text: str) -> Condition:
             raise ConditionError(f"--fail-on '{text}': '{argument}' is not a number, e.g. {name}:1") from None
         if number <= 0:
             raise ConditionError(f"--fail-on '{text}': the number of points must be above 0")
+        if name == "forecast-drop" and number >= 100:
+            raise ConditionError(
+                f"--fail-on '{text}': a share falls by at most 100 percentage points: give N below 100"
+            )
         return Condition(name, number=number)
     if name == "pain-added":
         if argument not in SEVERITIES:
@@ -145,4 +145,29 @@ def _check(diff: MapDiff, condition: Condition) -> str | None:
             if k.gap in ("widened", "opened"):
                 return f"KPI '{k.name}' at {k.touchpoint}: the gap to the target {k.gap}"
         return None
+    if name == "forecast-drop":
+        return _forecast_drop(diff, condition.number)
     raise AssertionError(name)  # parse_conditions admits no other name
+
+
+def _forecast_drop(diff: MapDiff, more_than: Fraction | None) -> str | None:
+    from cjmap.analysis.diff_forecast import success_drops
+
+    for key, old, new in success_drops(diff.forecast):
+        # The fall in points, rounded far below the one decimal shown, so that float noise
+        # (60% - 21.25% = 38.749999...) does not decide a threshold given in decimals.
+        fall = Fraction(str(round((old - new) * 100, 9)))
+        if more_than is None or fall > more_than:
+            whose = "the audience's" if key == "audience" else f"{diff.persona_name(key)}'s"
+            return (
+                f"{whose} success forecast went from {old * 100:.1f}% to {new * 100:.1f}% ({float(fall):g} points down)"
+            )
+    return None
+
+
+def not_checked(diff: MapDiff, conditions: list[Condition]) -> list[str]:
+    """Conditions that could not be checked on this diff, with the reason (a refused forecast)."""
+    refused = diff.forecast.refused if diff.forecast is not None else None
+    if refused is None:
+        return []
+    return [f"--fail-on {c} not checked: {refused}" for c in conditions if c.name == "forecast-drop"]

@@ -15,10 +15,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cjmap.analysis.diff import FieldChange, KpiChange, MapDiff
 from cjmap.render.text import printable
+
+if TYPE_CHECKING:
+    from cjmap.analysis.forecast import Delta
 
 MARKER = "<!-- cjmap-diff -->"
 DEFAULT_MAX_CHARS = 60_000
@@ -353,6 +356,90 @@ def _stage_lines(diff: MapDiff, w: _Words) -> dict[str, list[str]]:
     return lines
 
 
+# --- the forecast delta -----------------------------------------------------------------------
+
+
+def _forecast_rows(diff: MapDiff) -> tuple[list[str], list[tuple[str, list[str]]]] | None:
+    """The outcome columns and, per row (the audience first, then each persona), the cells
+    "success, then each outcome": "21.3% → 41.4% (+20.1 pts)". The same rounding as
+    `cjmap forecast --compare`, so the figures are the forecast command's own."""
+    delta = diff.forecast
+    if delta is None or delta.comparison is None:
+        return None
+    comparison = delta.comparison
+    outcomes = list(
+        dict.fromkeys(o for side in (comparison.audience, *comparison.personas.values()) for o in side.outcomes)
+    )
+    sides = [("the audience", comparison.audience)] + [
+        (diff.persona_name(key), side) for key, side in comparison.personas.items()
+    ]
+    rows = []
+    for label, side in sides:
+        cells = [_share_change(side.success)] + [
+            _share_change(side.outcomes[o]) if o in side.outcomes else "—" for o in outcomes
+        ]
+        rows.append((label, cells))
+    return outcomes, rows
+
+
+def _share_change(delta: Delta) -> str:
+    from cjmap.analysis.forecast import number as rounded
+    from cjmap.analysis.forecast_report import percent, points
+
+    old = "—" if delta.old is None else percent(rounded(delta.old))
+    new = "—" if delta.new is None else percent(rounded(delta.new))
+    if delta.old is None or delta.new is None:
+        return f"{old} → {new}"
+    if delta.old == delta.new:
+        return f"{new} (=)"
+    change = delta.change
+    assert change is not None  # both sides are known here
+    return f"{old} → {new} ({points(rounded(change)).replace('-', MINUS)})"
+
+
+def _forecast_note(diff: MapDiff, w: _Words) -> str | None:
+    """One line instead of the table when a map could not be forecast. An unchanged forecast
+    shows nothing (JSON still carries it): a line on every diff would be noise."""
+    delta = diff.forecast
+    if delta is None or delta.refused is None:
+        return None
+    return f"forecast not compared: {w.plain(delta.refused)}"
+
+
+def _forecast_text(diff: MapDiff) -> list[str]:
+    note = _forecast_note(diff, _Words(markdown=False))
+    if note is not None:
+        return [f"  {note}"]
+    table = _forecast_rows(diff) if diff.forecast else None
+    if table is None:
+        return []
+    outcomes, rows = table
+    lines = ["forecast (the share of customers who reach each outcome, old → new)"]
+    for label, cells in rows:
+        parts = [f"success {cells[0]}"] + [f"{o} {c}" for o, c in zip(outcomes, cells[1:], strict=True)]
+        lines.append(f"  {_Words(markdown=False).plain(label)}: " + "; ".join(parts))
+    return lines
+
+
+def _forecast_markdown(diff: MapDiff) -> str | None:
+    w = _Words(markdown=True)
+    note = _forecast_note(diff, w)
+    if note is not None:
+        return f"- {note}\n"
+    table = _forecast_rows(diff) if diff.forecast else None
+    if table is None:
+        return None
+    outcomes, rows = table
+    lines = [
+        "**Forecast**: the share of customers who reach each outcome, old → new",
+        "",
+        "| Who | Success | " + " | ".join(w.id(o) for o in outcomes) + " |",
+        "|---|" + "---|" * (len(outcomes) + 1),
+    ]
+    lines += [f"| {_escape_md(label[:1].upper() + label[1:])} | " + " | ".join(cells) + " |" for label, cells in rows]
+    return "\n".join(lines) + "\n"
+
+
 def _percent(value: float | None) -> str:
     return "no probability" if value is None else f"{round(value * 100, 1):g}%"
 
@@ -370,6 +457,7 @@ def render_text(diff: MapDiff) -> str:
     w = _Words(markdown=False)
     out = [f"{_title(diff)}"]
     out += [f"  {line}" for line in _map_lines(diff, w)]
+    out += _forecast_text(diff)
     by_stage = _stage_lines(diff, w)
     for stage in diff.stage_list:
         lines = by_stage.get(stage.id)
@@ -465,6 +553,9 @@ def _markdown_segments(diff: MapDiff, heading: str = "###") -> list[Segment]:
     map_lines = _map_lines(diff, w)
     if map_lines:
         segments.append("\n".join(f"- {line}" for line in map_lines) + "\n")
+    forecast = _forecast_markdown(diff)
+    if forecast is not None:
+        segments.append(forecast)
     segments.append("\n".join(_summary_table(diff)) + "\n")
     by_stage = _stage_lines(diff, w)
     for stage in diff.stage_list:

@@ -80,8 +80,6 @@ def run_diff(options: DiffOptions, session: Session) -> int:
 
 
 def _two_maps(options: DiffOptions, conditions: list[Condition], session: Session) -> int:
-    from cjmap.analysis.diff import diff_maps
-
     if options.arguments.count("-") > 1:
         raise _Usage("only one side can be read from standard input (-)")
     repository: list[Repository] = []  # found once, when a side is REV:path
@@ -92,7 +90,7 @@ def _two_maps(options: DiffOptions, conditions: list[Condition], session: Sessio
     for result in results:
         if result.is_library:
             raise _Usage(f"{result.name} is a library, not a map: diff the maps that include it")
-    diff = diff_maps(_journey(old), _journey(new))
+    diff = _diff(old, new)
     sys.stdout.write(_render(diff, options))
     return _gate([diff], conditions)
 
@@ -159,9 +157,22 @@ def _render(diff: MapDiff, options: DiffOptions) -> str:
     return diff_report.render_text(diff)
 
 
-def _gate(diffs: list[MapDiff], conditions: list[Condition]) -> int:
-    from cjmap.analysis.diff_gate import failures
+def _diff(old: Result, new: Result) -> MapDiff:
+    """The diff with its forecast delta, each map forecast with the engine `cjmap forecast`
+    picks for its size (exact fractions for small maps, floating point for large ones)."""
+    from cjmap.analysis.diff import diff_maps
+    from cjmap.analysis.diff_forecast import forecast_delta
+    from cjmap.commands.forecast import EXACT_UP_TO
 
+    before, after = _journey(old), _journey(new)
+    return diff_maps(before, after, forecast_delta(before, after, EXACT_UP_TO))
+
+
+def _gate(diffs: list[MapDiff], conditions: list[Condition]) -> int:
+    from cjmap.analysis.diff_gate import failures, not_checked
+
+    for note in (note for diff in diffs for note in not_checked(diff, conditions)):
+        sys.stderr.write(f"cjmap: {note}\n")
     found = [reason for diff in diffs for reason in failures(diff, conditions)]
     for reason in found:
         sys.stderr.write(f"cjmap: {reason}\n")
@@ -177,7 +188,6 @@ _Pending = tuple[str, str, "str | None", "Result | None", "Result | None", tuple
 
 def _git_mode(options: DiffOptions, conditions: list[Condition], session: Session) -> int:
     from cjmap.analysis import diff_report
-    from cjmap.analysis.diff import diff_maps
     from cjmap.analysis.diff_report import FileDiff
     from cjmap.document import Loader as LoaderClass
     from cjmap.gitfiles import Repository, RevisionReader
@@ -233,7 +243,7 @@ def _git_mode(options: DiffOptions, conditions: list[Condition], session: Sessio
         old_map = old.journey_map if old is not None else None
         new_map = new.journey_map if new is not None else None
         if old is not None and new is not None and old_map is not None and new_map is not None:
-            diff = diff_maps(_journey(old), _journey(new))
+            diff = _diff(old, new)
             diffs.append(diff)
             if status == "renamed" and old_path:
                 entries.append(FileDiff(display, "renamed", _display(repo.root / old_path), diff=diff))
