@@ -463,8 +463,8 @@ def diff(
         typer.Option(
             "--fail-on",
             help="Exit 1 when the diff meets a condition: any, emotion-drop[:N], stage-emotion-drop[:N], "
-            "pain-added[:SEVERITY], touchpoint-removed, opportunity-dropped, kpi-worse, forecast-drop[:N] (comma-separated "
-            "or repeated; see docs/diff.md).",
+            "pain-added[:SEVERITY], touchpoint-removed, opportunity-dropped, kpi-worse, forecast-drop[:N] "
+            "(comma-separated or repeated; see docs/diff.md).",
             show_default=False,
         ),
     ] = None,
