@@ -208,3 +208,30 @@ def test_any_json_is_a_measurement_or_a_clear_error(
     else:
         assert all(0 <= e.low <= e.high <= 1 and 0 <= e.count <= e.leaving for e in measured.edges)
         forecast(observed_journey(shop_journey(), measured), EXACT)  # never fails on a valid file
+
+
+def test_render_shows_the_observed_share_next_to_the_declared_one(measured: tuple[Path, Path], tmp_path: Path) -> None:
+    """pricing -> cart is declared 50%; 32 of 40 customers took it (95% interval 65.2%-89.5%):
+    the report's decision table, the grid and the diagram's edge say so, and mark the gap."""
+    map_file, target = measured
+    outputs = {}
+    for fmt in ("md", "html", "dot"):
+        code, out, err = invoke("render", "-f", fmt, "-o", "-", "--measured", str(target), str(map_file))
+        assert code == 0, err
+        outputs[fmt] = out
+    assert "| Condition | Goes to | Probability | observed |" in outputs["md"]
+    assert "| Likes it | cart | 50% | observed 80% (65%–90%) ⚠ |" in outputs["md"]
+    assert "| Not now | home | 50% | observed 20% (10%–35%) ⚠ |" in outputs["md"]  # 8 of 40, declared 50%
+    assert "(50%) · observed 80% (65%–90%) ⚠" in outputs["html"]
+    assert "observed 80% (65%–90%) ⚠" in outputs["dot"]
+    for fmt, text in outputs.items():  # without --measured, nothing of it
+        code, plain, _ = invoke("render", "-f", fmt, "-o", "-", str(map_file))
+        assert code == 0 and "observed 80%" not in plain and plain != text
+
+
+def test_render_refuses_a_measurement_of_another_map(measured: tuple[Path, Path], tmp_path: Path) -> None:
+    _, target = measured
+    other = tmp_path / "other.yaml"
+    other.write_text(SHOP_MAP.replace("id: shop", "id: other"), encoding="utf-8")
+    code, out, err = invoke("render", "-f", "md", "-o", "-", "--measured", str(target), str(other))
+    assert code == 2 and out == "" and "measures the map 'shop', not 'other'" in err

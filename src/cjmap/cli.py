@@ -184,6 +184,7 @@ def render(
             "shares on the diagram's edges. A map that cannot be forecast (a trap) renders without it.",
         ),
     ] = False,
+    measured: MeasuredOption = None,
     engine: Annotated[
         EngineChoice,
         typer.Option(help="Graphviz engine: auto uses the system dot if installed, else the embedded one."),
@@ -229,6 +230,7 @@ def render(
         layout=layout.value if layout else None,
         paper=paper.value if paper else None,
         forecast=forecast,
+        measured=measured,
     )
     _finish(lambda: command.run(_session(today, config, root, max_bytes), paths, request))
 

@@ -21,6 +21,7 @@ from cjmap.render.formats import DEFAULT_FORMATS, DIAGRAM, FORMATS, RenderInputs
 
 if TYPE_CHECKING:
     from cjmap.analysis.forecast import Forecast
+    from cjmap.analysis.measure.written import Measured
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,21 @@ class RenderRequest:
     layout: str | None = None  # poster or pages: -f pdf prints the grid (WeasyPrint)
     paper: str | None = None
     forecast: bool = False  # the forecast in the report, the grid and on the diagram's edges
+    measured: str | None = None  # a measurement file: observed shares next to the declared ones
 
 
 def run(session: Session, paths: Sequence[str], request: RenderRequest) -> int:
-    return render_checked(session.check(paths), request)
+    if request.measured is None:
+        return render_checked(session.check(paths), request)
+    from cjmap.commands import measured as measurement
+
+    session, observed = measurement.load(session, request.measured)
+    checked = session.check(paths)
+    measurement.require_its_map(checked, observed)
+    return render_checked(checked, request, observed)
 
 
-def render_checked(checked: Checked, request: RenderRequest) -> int:
+def render_checked(checked: Checked, request: RenderRequest, measured: Measured | None = None) -> int:
     from cjmap.render.dot import DiagramOptions
     from cjmap.render.theme import THEMES
 
@@ -95,7 +104,7 @@ def render_checked(checked: Checked, request: RenderRequest) -> int:
     )
     forecasts = _forecasts(journeys, files) if request.forecast else {}
     printed = [t for t in targets if _printed(t, request)]
-    texts = _texts([t for t in targets if t not in printed], journeys, files, inputs, forecasts)
+    texts = _texts([t for t in targets if t not in printed], journeys, files, inputs, forecasts, measured)
     failures = _run_jobs(targets, texts, engine, checked.protected(), _printer(journeys, inputs))
     return max(status, EXIT_FINDINGS if failures else EXIT_OK)
 
@@ -163,6 +172,7 @@ def _texts(
     files: dict[str, str],
     inputs: RenderInputs,
     forecasts: dict[str, Forecast[Any]] | None = None,
+    measured: Measured | None = None,
 ) -> dict[Target, str]:
     """Every output cjmap writes itself, and the DOT source of every picture (made once per map);
     a report links the SVG rendered beside it."""
@@ -171,7 +181,7 @@ def _texts(
 
     def diagram(map_id: str) -> str:
         if map_id not in diagrams:
-            with_forecast = replace(inputs, forecast=(forecasts or {}).get(map_id))
+            with_forecast = replace(inputs, forecast=(forecasts or {}).get(map_id), measured=_its(measured, map_id))
             diagrams[map_id] = _make(DIAGRAM.make)(journeys[map_id], with_forecast)
         return diagrams[map_id]
 
@@ -188,9 +198,15 @@ def _texts(
             svg_beside=svgs.get((target.map_id, folder)) if folder is not None else None,
             source=Path(files[target.map_id]).name,
             forecast=(forecasts or {}).get(target.map_id),
+            measured=_its(measured, target.map_id),
         )
         texts[target] = _make(output.make)(journeys[target.map_id], beside)
     return texts
+
+
+def _its(measured: Measured | None, map_id: str) -> Measured | None:
+    """The measurement, for the map it measures (render takes many maps, a measurement is of one)."""
+    return measured if measured is not None and measured.map_id == map_id else None
 
 
 def _run_jobs(

@@ -65,6 +65,8 @@ class DiagramOptions:
     # (touchpoint, target) -> the forecast's reach share of that way (render --forecast), from
     # render/forecast_view.edge_shares
     shares: Mapping[tuple[str, str], str] | None = None
+    # (touchpoint, target) -> "observed 80% (65–90%)" (render --measured), from render/measured_view
+    observed: Mapping[tuple[str, str], str] | None = None
 
 
 def longest_chain(journey: Journey, shown: list[PlacedTouchpoint]) -> int:
@@ -381,6 +383,9 @@ class _Diagram:
         taken = self.options.shares.get((placed.touchpoint.id, link.target)) if self.options.shares else None
         if taken is not None:
             label.append(f"<I>{html.escape(taken)}</I>")
+        seen = self.options.observed.get((placed.touchpoint.id, link.target)) if self.options.observed else None
+        if seen is not None:
+            label.append(f'<FONT POINT-SIZE="8">{html_text(seen, 30, 1)}</FONT>')
         if label:
             attributes["label"] = f"<{'<BR/>'.join(label)}>"
         if backwards:  # a loop: drawn against the flow, without pulling the layout backwards

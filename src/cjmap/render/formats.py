@@ -8,13 +8,14 @@ this module is imported at start-up and must stay light.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cjmap.analysis.forecast import Forecast
+    from cjmap.analysis.measure.written import Measured
     from cjmap.journey import Journey
     from cjmap.render.dot import DiagramOptions
 
@@ -30,6 +31,7 @@ class RenderInputs:
     layout: str | None = None  # a print layout (poster, pages): the PDF of the grid, not the diagram
     paper: str = "A3"  # the paper of a print layout
     forecast: Forecast[Any] | None = None  # render --forecast: computed once per map, shown by md, html, dot
+    measured: Measured | None = None  # render --measured: the observed shares of this map's ways
 
 
 Maker = Callable[["Journey", RenderInputs], str]
@@ -59,6 +61,10 @@ def _dot(journey: Journey, inputs: RenderInputs) -> str:
         from cjmap.render.forecast_view import edge_shares
 
         options = replace(options, shares=edge_shares(inputs.forecast, options.persona))
+    if inputs.measured is not None:
+        from cjmap.render.measured_view import observed_labels
+
+        options = replace(options, observed=observed_labels(journey, inputs.measured, options.persona))
     return render_dot(journey, options)
 
 
@@ -66,9 +72,21 @@ def _markdown(journey: Journey, inputs: RenderInputs) -> str:
     from cjmap.render.markdown import ReportOptions, render_markdown
 
     options = ReportOptions(
-        today=inputs.today, diagram=inputs.svg_beside, source=inputs.source, forecast=inputs.forecast
+        today=inputs.today,
+        diagram=inputs.svg_beside,
+        source=inputs.source,
+        forecast=inputs.forecast,
+        observed=_observed(journey, inputs),
     )
     return render_markdown(journey, options)
+
+
+def _observed(journey: Journey, inputs: RenderInputs) -> Mapping[tuple[str, str], str] | None:
+    if inputs.measured is None:
+        return None
+    from cjmap.render.measured_view import observed_labels
+
+    return observed_labels(journey, inputs.measured, None)
 
 
 def _mermaid(journey: Journey, inputs: RenderInputs) -> str:
@@ -80,7 +98,8 @@ def _mermaid(journey: Journey, inputs: RenderInputs) -> str:
 def _html(journey: Journey, inputs: RenderInputs) -> str:
     from cjmap.render.html import HtmlOptions, render_html
 
-    return render_html(journey, HtmlOptions(today=inputs.today, forecast=inputs.forecast))
+    options = HtmlOptions(today=inputs.today, forecast=inputs.forecast, observed=_observed(journey, inputs))
+    return render_html(journey, options)
 
 
 def _print_pdf(journey: Journey, inputs: RenderInputs) -> tuple[bytes, str]:

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -62,6 +63,7 @@ LANES = (
 class HtmlOptions:
     today: date
     forecast: Forecast[Any] | None = None  # render --forecast: the Forecast section
+    observed: Mapping[tuple[str, str], str] | None = None  # render --measured: (touchpoint, target) -> text
 
 
 @dataclass
@@ -103,7 +105,7 @@ def render_html(journey: Journey, options: HtmlOptions) -> str:
     # The section's styles join the one style block (and so its CSP hash) only when it is shown.
     css = _asset("journey.css") + _print_fit(columns) + (_asset("forecast.css") if forecast else "")
     js = _asset("journey.js")
-    context = grid_context(journey, words, columns, options.today)
+    context = grid_context(journey, words, columns, options.today, options.observed)
     context |= {
         "forecast": forecast,
         "css": css,
@@ -151,10 +153,23 @@ def template(name: str) -> Any:
     return environment.get_template(name)
 
 
-def grid_context(journey: Journey, words: Words, columns: list[Column], today: date) -> dict[str, Any]:
+def grid_context(
+    journey: Journey,
+    words: Words,
+    columns: list[Column],
+    today: date,
+    observed: Mapping[tuple[str, str], str] | None = None,
+) -> dict[str, Any]:
     """What the page and the print layouts both give their templates."""
     experiments = _experiments(journey)
+
+    def observed_at(source: str, target: str) -> str:
+        """' · observed 80% (65–90%)' after a branch (render --measured), else nothing."""
+        seen = observed.get((source, journey.resolve(target))) if observed else None
+        return f" · {seen}" if seen else ""
+
     return {
+        "observed_at": observed_at,
         "m": journey.map,
         "w": words.table,  # a plain mapping: the template reads w.review, w["last-reviewed"]
         "columns": columns,

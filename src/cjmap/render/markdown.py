@@ -8,7 +8,7 @@ plain text: the same map gives the same bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ class ReportOptions:
     diagram: str | None = None  # relative path of the SVG diagram rendered alongside, if any
     source: str | None = None  # the map's file name, for the footer
     forecast: Forecast[Any] | None = None  # render --forecast: the Forecast section
+    observed: Mapping[tuple[str, str], str] | None = None  # render --measured: (touchpoint, target) -> text
 
 
 def inline(text: object) -> str:
@@ -303,7 +304,14 @@ class _Report:
                 continue
             out.append(f"### {heading(decision.question)}\n\n{self._where(placed)}\n")
             rows = [[inline(b.when), self._target(b.to), _percent(b.shared_probability)] for b in decision.branches]
-            out.append(table([w("condition"), w("goes-to"), w("probability")], rows))
+            header = [w("condition"), w("goes-to"), w("probability")]
+            observed = self.options.observed
+            if observed is not None:  # render --measured: what the log shows next to what the map says
+                header.append(w("observed-now"))
+                for row, branch in zip(rows, decision.branches, strict=True):
+                    target = self.journey.resolve(branch.to)
+                    row.append(inline(observed.get((placed.touchpoint.id, target), "—")))
+            out.append(table(header, rows))
         return f"## {w('decisions')}\n\n" + "\n".join(out) if out else ""
 
     def outcomes(self) -> str:
