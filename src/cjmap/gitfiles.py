@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from cjmap.reading import too_large
-from cjmap.source import Limits
+from cjmap.source import Limits, too_large
 
 
 class GitError(Exception):

@@ -8,20 +8,9 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from cjmap import rule_ids
-from cjmap.source import Limits, LoadError, Mark
+from cjmap.source import Limits, too_large
 
 _CHUNK = 1 << 20
-
-
-def too_large(name: str, limits: Limits, size: int | None = None) -> LoadError:
-    what = f"file is {size:,} bytes" if size is not None else f"file is larger than {limits.max_bytes:,} bytes"
-    return LoadError(
-        rule_ids.LIMITS,
-        f"{what}, over the limit of {limits.max_bytes:,}; split the map, or raise the limit with --max-bytes",
-        name,
-        Mark(1, 1),
-    )
 
 
 def read_stream(stream: BinaryIO, name: str, limits: Limits) -> bytes:

@@ -165,16 +165,21 @@ class Loaded:
     positions: Positions
 
 
+def too_large(name: str, limits: Limits, size: int | None = None) -> LoadError:
+    """The one message for a file over the size limit (its size, when known)."""
+    what = f"file is {size:,} bytes" if size is not None else f"file is larger than {limits.max_bytes:,} bytes"
+    return LoadError(
+        rule_ids.LIMITS,
+        f"{what}, over the limit of {limits.max_bytes:,}; split the map, or raise the limit with --max-bytes",
+        name,
+        Mark(1, 1),
+    )
+
+
 def decode(raw: bytes, file: str, limits: Limits = Limits()) -> str:
     """Bytes to text: UTF-8 with or without a BOM, nothing else, within the size limit."""
     if len(raw) > limits.max_bytes:
-        raise LoadError(
-            rule_ids.LIMITS,
-            f"file is {len(raw):,} bytes, over the limit of {limits.max_bytes:,}; "
-            "split the map, or raise the limit with --max-bytes",
-            file,
-            Mark(1, 1),
-        )
+        raise too_large(file, limits, len(raw))
     for bom, name in _FOREIGN_BOMS:
         if raw.startswith(bom):
             raise LoadError(

@@ -309,14 +309,7 @@ def _persona(
         if len(loop) == 1:  # no loop, or a touchpoint that repeats itself: 1 / (1 - q) visits
             visits[loop[0]] = inflow[loop[0]] / (one - _self(loop[0], chain))
             continue
-        rows = {tp: {tp: one} for tp in loop}
-        for tp in loop:
-            for src, p in predecessors[tp]:
-                if src in members:
-                    rows[tp][src] = rows[tp].get(src, zero) - p
-        solved = solve(rows, {tp: [inflow[tp]] for tp in loop}, loop, zero)
-        for tp in loop:
-            visits[tp] = solved[tp][0]
+        visits.update(_visits_within(loop, members, predecessors, inflow, one, zero))
 
     # Backward: the chance of success from each touchpoint.
     def worth(target: str, known: dict[str, N]) -> N:
@@ -598,14 +591,7 @@ def _stage_reach(
                     reached += mass[tp]
             if not inside:
                 continue
-            rows = {tp: {tp: one} for tp in inside}
-            for tp in inside:
-                for src, p in predecessors[tp]:
-                    if src in looped:
-                        rows[tp][src] = rows[tp].get(src, zero) - p
-            solved = solve(rows, {tp: [mass[tp]] for tp in inside}, inside, zero)
-            for tp in inside:
-                before[tp] = solved[tp][0]
+            before.update(_visits_within(inside, looped, predecessors, mass, one, zero))
             for tp in loop:
                 if tp in members:
                     reached += sum((before[src] * p for src, p in predecessors[tp] if src in looped), zero)
@@ -779,3 +765,22 @@ def comparison_json(result: Comparison) -> dict[str, Any]:
         "personas": {k: side(s) for k, s in result.personas.items()},
         "audience": side(result.audience),
     }
+
+
+def _visits_within(
+    nodes: list[str],
+    inside: set[str],
+    predecessors: dict[str, list[tuple[str, N]]],
+    inflow: dict[str, N],
+    one: N,
+    zero: N,
+) -> dict[str, N]:
+    """Expected visits of each node of one loop, given what flows in from outside: the
+    solution of (I - Q) v = inflow, with Q the ways between the nodes in `inside`."""
+    rows = {tp: {tp: one} for tp in nodes}
+    for tp in nodes:
+        for src, p in predecessors[tp]:
+            if src in inside:
+                rows[tp][src] = rows[tp].get(src, zero) - p
+    solved = solve(rows, {tp: [inflow[tp]] for tp in nodes}, nodes, zero)
+    return {tp: solved[tp][0] for tp in nodes}
