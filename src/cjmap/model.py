@@ -8,6 +8,7 @@ of cjmap sees one shape only. Every element may carry `ignore: [RULE, ...]` to s
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
@@ -62,13 +63,14 @@ class Element(BaseModel):
     )
 
 
+def _expand_text(field: str, value: Any) -> Any:
+    return {field: value} if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
+
+
 def _text_to(field: str) -> Any:
-    """A before-validator that turns the short form `"some text"` into `{field: "some text"}`."""
-
-    def expand(value: Any) -> Any:
-        return {field: value} if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value
-
-    return expand
+    """A before-validator that turns the short form `"some text"` into `{field: "some text"}`
+    (a partial of a module-level function, so that the built schema can be pickled)."""
+    return functools.partial(_expand_text, field)
 
 
 class Evidence(Element):
@@ -199,18 +201,18 @@ Share = Annotated[float, Field(ge=0, le=1)]
 def _share_shape(what: str, allow_true: bool = False) -> Any:
     """A before-validator giving one clear message for a share or a share per persona (a plain
     union would report each of its forms separately)."""
+    return functools.partial(_check_share, what, allow_true)
+
+
+def _check_share(what: str, allow_true: bool, value: Any) -> Any:
+    if allow_true and isinstance(value, bool):
+        return value
+    if _is_number(value):
+        return _in_range(float(value), what)
+    if isinstance(value, dict) and value and all(_is_number(v) for v in value.values()):
+        return {key: _in_range(float(share), what) for key, share in value.items()}
     example = "true, a share (e.g. 0.6) or" if allow_true else "a share from 0 to 1 (e.g. 0.4), or"
-
-    def check(value: Any) -> Any:
-        if allow_true and isinstance(value, bool):
-            return value
-        if _is_number(value):
-            return _in_range(float(value), what)
-        if isinstance(value, dict) and value and all(_is_number(v) for v in value.values()):
-            return {key: _in_range(float(share), what) for key, share in value.items()}
-        raise ValueError(f"{what} must be {example} one share per persona (e.g. {{anna: 0.8, piotr: 0.5}})")
-
-    return check
+    raise ValueError(f"{what} must be {example} one share per persona (e.g. {{anna: 0.8, piotr: 0.5}})")
 
 
 def _in_range(share: float, what: str) -> float:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
-from cjmap import rule_ids
+from cjmap import model_cache, rule_ids
 from cjmap.diagnostics import Diagnostic, Finding, Severity, locate
 from cjmap.document import Document, Loader
 from cjmap.explain import explain
@@ -121,7 +121,7 @@ def _build(
 ) -> tuple[BaseModel | None, list[Diagnostic]]:
     """The model built from the data, or the schema diagnostics that prevent it."""
     try:
-        return model.model_validate(data), []
+        return model_cache.validate(model, data), []
     except ValidationError as error:
         rule = REGISTRY[rule_ids.SCHEMA]
         findings = [(rule, explain(detail, model)) for detail in error.errors(include_url=False)]

@@ -351,6 +351,7 @@ def _textconv(path: Path, loader: Loader) -> int:
     stop the whole `git diff`; the raw text is printed instead, so the change is still shown."""
     from pydantic import ValidationError
 
+    from cjmap import model_cache
     from cjmap.analysis.diff_outline import render_outline
     from cjmap.model import JourneyMap
     from cjmap.reading import read_file
@@ -365,7 +366,7 @@ def _textconv(path: Path, loader: Loader) -> int:
     try:
         loaded = load_bytes(raw, str(path), loader.limits)
         if not loaded.problems and isinstance(loaded.data, dict) and loaded.data.get("kind", "map") == "map":
-            sys.stdout.write(render_outline(JourneyMap.model_validate(loaded.data)))
+            sys.stdout.write(render_outline(model_cache.validate(JourneyMap, loaded.data)))
             return EXIT_OK
     except (LoadError, ValidationError):
         pass
