@@ -115,3 +115,14 @@ def test_the_key_follows_model_py(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     key = model_cache.cache_key()
     copy.write_bytes(copy.read_bytes() + b"\n# an edit\n")
     assert model_cache.cache_key() != key
+
+
+def test_the_built_in_channels_equal_validated_ones() -> None:
+    from cjmap.channels import BUILTIN_CHANNELS
+    from cjmap.model import Channel
+
+    for channel in BUILTIN_CHANNELS:
+        validated = Channel.model_validate(channel.model_dump(exclude_unset=True))
+        assert validated.__dict__ == channel.__dict__
+        assert validated.model_fields_set == channel.model_fields_set
+        assert set(channel.__dict__) == set(Channel.model_fields)  # no field left to a default

@@ -8,9 +8,11 @@ from cjmap.model import Channel
 
 
 def _channel(**fields: Any) -> Channel:
-    # Trusted constants: built without validation, so that importing the catalogue does not build
-    # the Channel model's validator (pydantic's schema generation and plugin loader) in every run.
-    return Channel.model_construct(**fields)
+    # Trusted constants, built without validation so that importing the catalogue does not build
+    # the Channel model's validator in every run; every field is given (defaults computed by
+    # pydantic cost an inspection of each default factory), the ones written marked as set.
+    every = {"ignore": [], "name": None, "digital": True, "requires": [], **fields}
+    return Channel.model_construct(_fields_set=set(fields), **every)
 
 
 # requires: the customer data a brand must hold to reach someone through the channel.

@@ -14,11 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from cjmap.diagnostics import Severity
 
 SEVERITY_OFF = "off"
@@ -49,6 +44,12 @@ def find(start: Path) -> Path | None:
 
 
 def load(path: Path) -> Config:
+    # Imported here: most runs find no settings file, and the TOML parser's import is not free.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     from cjmap.rules import lookup
 
     try:

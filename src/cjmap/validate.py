@@ -13,7 +13,6 @@ from pydantic import BaseModel, ValidationError
 from cjmap import model_cache, rule_ids
 from cjmap.diagnostics import Diagnostic, Finding, Severity, locate
 from cjmap.document import Document, Loader
-from cjmap.explain import explain
 from cjmap.journey import Journey
 from cjmap.model import JourneyMap, Library
 from cjmap.rules import REGISTRY, Context, Rule, run
@@ -123,6 +122,8 @@ def _build(
     try:
         return model_cache.validate(model, data), []
     except ValidationError as error:
+        from cjmap.explain import explain  # only a map with schema errors needs the explanations
+
         rule = REGISTRY[rule_ids.SCHEMA]
         findings = [(rule, explain(detail, model)) for detail in error.errors(include_url=False)]
         file = positions.file(data, "")
