@@ -12,6 +12,11 @@ CHANNELS = ("email", "web", "app", "social", "search", "store", "chat", "ads")
 def generate_map(touchpoints: int, stages: int = 10, seed: int = 7) -> str:
     """A valid map with the given number of touchpoints, decisions every 25th, no findings."""
     rng = random.Random(seed)
+    # Two different personas on each touchpoint; a decision's touchpoint has the personas of the
+    # touchpoint its "goes on" branch leads to, so that no persona is led off its path (CJM121).
+    pairs = [random.Random(seed * 1_000_003 + index).sample(PERSONAS, 2) for index in range(touchpoints)]
+    for index in range(24, touchpoints - 1, 25):
+        pairs[index] = pairs[index + 1]
     lines = [
         "cjmap: 1",
         f"id: generated-{touchpoints}",
@@ -23,7 +28,9 @@ def generate_map(touchpoints: int, stages: int = 10, seed: int = 7) -> str:
     ]
     for persona in PERSONAS:
         lines.append(f"  - {{id: {persona}, name: {persona.title()}, segment: new, data: [email, phone, app]}}")
-    lines.append("outcomes:\n  - {id: bought, kind: success}\n  - {id: lost, kind: lost}")
+    lines.append("outcomes:\n  - {id: bought, kind: success}")
+    if touchpoints > 25:  # the first decision (at the 25th touchpoint) is the way to it
+        lines.append("  - {id: lost, kind: lost}")
     lines.append("stages:")
     per_stage = max(1, touchpoints // stages)
     made = 0
@@ -43,7 +50,7 @@ def generate_map(touchpoints: int, stages: int = 10, seed: int = 7) -> str:
                 f"      - id: tp-{index}",
                 f"        name: Touchpoint number {index}",
                 f"        channel: {rng.choice(CHANNELS)}",
-                f"        personas: [{rng.choice(PERSONAS)}, {rng.choice(PERSONAS)}]",
+                f"        personas: [{', '.join(pairs[index])}]",
                 f"        action: The customer does step {index} of the journey",
                 f"        backstage: The company supports step {index}",
                 f"        need: A need behind step {index}",
