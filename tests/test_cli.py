@@ -248,3 +248,20 @@ def test_terminal_with_no_color_keeps_the_excerpt_without_colour(write: Write) -
     screen = b"".join(chunks).decode()
     assert "\033[" not in screen
     assert "      - {id: t2, channel: fax}" in screen and "^" in screen
+
+
+@pytest.mark.parametrize("arguments", [["validate", "--help"], ["render", "--help"], ["validate", "--bogus", "x"]])
+def test_a_command_run_alone_answers_as_in_the_whole_app(arguments: list[str]) -> None:
+    """`cjmap NAME ...` builds only that command (cli._app_for): help and usage errors read the same."""
+    from typer.testing import CliRunner
+
+    from cjmap.cli import _app_for, app
+
+    assert _app_for(arguments) is not app  # the short way is taken
+    environment = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+    alone = subprocess.run([sys.executable, "-m", "cjmap", *arguments], capture_output=True, text=True, env=environment)
+    whole = CliRunner().invoke(
+        app, arguments, env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}, prog_name="python -m cjmap"
+    )
+    assert alone.returncode == whole.exit_code
+    assert alone.stdout + alone.stderr == whole.output

@@ -14,9 +14,10 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.models import CommandInfo
 
 from cjmap import __version__
 from cjmap.formatters import FORMATS as OUTPUT_FORMATS
@@ -34,14 +35,15 @@ else:  # the choices come from the tables of formats
 DEFAULT_OUTPUT: OutputFormat = OutputFormat("text")
 EXIT_USAGE = 2  # as cjmap.commands.common, without importing it before a command runs
 
-app = typer.Typer(
-    name="cjmap",
-    help="Customer journey maps as code: validate and render YAML journey maps.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "cjmap",
+    "help": "Customer journey maps as code: validate and render YAML journey maps.",
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 
 class ColorMode(str, Enum):
@@ -615,7 +617,7 @@ def main() -> None:
     code = 0
     try:
         try:
-            app()
+            _app_for(sys.argv[1:])()
         finally:
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not at interpreter exit
     except SystemExit as done:
@@ -630,6 +632,26 @@ def main() -> None:
         code = 1
         _discard_output()
     sys.exit(code)
+
+
+def _app_for(arguments: list[str]) -> typer.Typer:
+    """The app, holding only the command being run when the first argument names one: typer
+    builds a click command for every declared command, reading each option's annotations, and a
+    run needs only its own. Help, the version and mistyped names get the whole app."""
+    wanted = arguments[0] if arguments else None
+    chosen = [c for c in app.registered_commands if _command_name(c) == wanted]
+    if not chosen:
+        return app
+    alone = typer.Typer(**_APP_SETTINGS)
+    alone.registered_callback = app.registered_callback
+    alone.registered_commands = chosen
+    return alone
+
+
+def _command_name(command: CommandInfo) -> str | None:
+    if command.name:
+        return command.name
+    return None if command.callback is None else command.callback.__name__.replace("_", "-")
 
 
 def _discard_output() -> None:
