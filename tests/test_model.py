@@ -99,6 +99,12 @@ def test_review_due_date(every: str, due: date) -> None:
             "      - {id: t, decision: {question: Buy?, branches: [{when: x, to: y, probability: 1.5}]}}\n",
             "less than or equal to 1",
         ),
+        (  # a whole number too large for a float: a finding, not a crash
+            "      - {id: t, decision: {question: Buy?, branches: [{when: x, to: y, probability: 1"
+            + "0" * 400
+            + "}]}}\n",
+            "(401 digits) is not",
+        ),
     ],
 )
 def test_schema_messages(fragment: str, words: str) -> None:

@@ -208,11 +208,20 @@ def _check_share(what: str, allow_true: bool, value: Any) -> Any:
     if allow_true and isinstance(value, bool):
         return value
     if _is_number(value):
-        return _in_range(float(value), what)
+        return _in_range(_as_float(value, what), what)
     if isinstance(value, dict) and value and all(_is_number(v) for v in value.values()):
-        return {key: _in_range(float(share), what) for key, share in value.items()}
+        return {key: _in_range(_as_float(share, what), what) for key, share in value.items()}
     example = "true, a share (e.g. 0.6) or" if allow_true else "a share from 0 to 1 (e.g. 0.4), or"
     raise ValueError(f"{what} must be {example} one share per persona (e.g. {{anna: 0.8, piotr: 0.5}})")
+
+
+def _as_float(number: float, what: str) -> float:
+    try:
+        return float(number)
+    except OverflowError:  # a whole number too large for a float, e.g. 10**400
+        shown = str(number)
+        shown = shown if len(shown) <= 12 else f"{shown[:6]}…({len(shown)} digits)"
+        raise ValueError(f"{what} is a share of customers from 0 to 1: {shown} is not") from None
 
 
 def _in_range(share: float, what: str) -> float:
