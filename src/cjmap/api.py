@@ -212,7 +212,10 @@ def _worker_check(
     limits: Limits, root: Path | None, settings: Settings, findings_only: bool
 ) -> Callable[[list[Path]], list[Result | None]]:
     """How a worker process checks its share of a folder: as this process would, with a loader of
-    its own (built once per worker, so a library shared by its maps is read once there too)."""
+    its own (built once per worker, so a library shared by its maps is read once there too).
+    The collector is off there as it is here while checking (see Session.check): a forked worker
+    inherits that, a spawned one would otherwise rescan every model it builds."""
+    gc.disable()
     return partial(Session(settings, Loader(limits, root)).check_files, findings_only=findings_only)
 
 

@@ -31,12 +31,23 @@ Check = Callable[[list[Path]], list[T]]
 # A smaller folder is cut finer, into about 8 chunks per process.
 CHUNK = 12
 
-# Files per process below which one process is faster. Measured on this 2-core VM with copies of
-# examples/pierwszy-zakup.yaml (3.3-3.6 ms of CPU each), findings only, forked worker; wall time,
-# median of 15 runs of each, alternating (load 2-4: the others' work took ~half the cores):
-#   see FORK_THRESHOLD's measurement below.
-FORK_THRESHOLD = 20
-SPAWN_THRESHOLD = 200  # a fresh interpreter first imports cjmap: ~0.4 s of CPU, ~120 maps' worth
+# Files per process from which starting workers pays: a folder of at least twice this many is
+# shared with up to one worker per further core. Measured with benchmarks/pool.py on a 2-core VM
+# (copies of examples/pierwszy-zakup.yaml, findings only, a warm process, medians of 21 runs, one
+# process and pooled alternating). Other work loaded the machine (4.6-5.1 on 2 cores), so no core
+# was free and the pooled wall times were 25-55 ms slower at every size; the CPU times of this
+# process and of the worker, the larger of which is the wall time on idle cores (forking adds
+# ~5 ms, shutting down 3-7 ms), show the gain:
+#   files    serial CPU   pooled: here + worker   gain      files    serial   pooled      gain
+#   10        35 ms        32 + 24 ms              1.07x     24        81 ms   61 + 51 ms  1.32x
+#   12        52 ms        38 + 28 ms              1.37x     30       103 ms   70 + 57 ms  1.47x
+#   16        76 ms        52 + 43 ms              1.46x     40       157 ms   97 + 87 ms  1.61x
+#   20        95 ms        64 + 53 ms              1.48x   1,000     3.69 s  1.67 + 1.77 s 2.14x
+FORK_THRESHOLD = 10
+# A spawned worker first starts an interpreter and imports cjmap (0.4 s before its first file, on
+# idle cores): 200 files took 0.44 + 0.54 s of CPU spawned against 0.55 s in one process, 1,000
+# files 2.08 + 2.09 s against 3.69 s (and 1.67 + 1.77 s forked).
+SPAWN_THRESHOLD = 200
 
 
 def cores() -> int:
