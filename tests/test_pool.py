@@ -68,7 +68,7 @@ def checked_by(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Call
 
 
 def summary(folder: Path, findings_only: bool) -> Summary:
-    results = cjmap.session(today=TODAY).check([folder], findings_only=findings_only).results
+    results = cjmap.check(folder, today=TODAY, findings_only=findings_only).results
     return [(r.name, [str(d) for d in r.diagnostics], r.journey is not None, r.raw is not None) for r in results]
 
 

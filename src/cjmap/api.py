@@ -256,10 +256,12 @@ def check(
     config: PathLike | None = None,
     root: PathLike | None = None,
     max_bytes: int | None = None,
+    findings_only: bool = False,
 ) -> Checked:
-    """Check maps: files, folders or '-'. Raises UsageError for a path that does not exist."""
+    """Check maps: files, folders or '-'. Raises UsageError for a path that does not exist.
+    findings_only: the results keep their findings but not the models (see Session.check)."""
     many = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    return session(today, config, root, max_bytes).check(many)
+    return session(today, config, root, max_bytes).check(many, findings_only=findings_only)
 
 
 def load(
