@@ -90,7 +90,8 @@ def check_shared(
     chunks.append(list(files[-1:]))
     done: dict[int, list[T]] = {len(chunks) - 1: here(chunks[-1])}
     try:
-        with ProcessPoolExecutor(helpers, context, _start_worker, (make_worker_check, worker_arguments)) as pool:
+        pool = ProcessPoolExecutor(helpers, context, _start_worker, (make_worker_check, worker_arguments))
+        try:
             sent = [pool.submit(_check_in_worker, chunk) for chunk in chunks[:-1]]
             # From the back, while a chunk is still waiting: one the pool already handed to a worker
             # cannot be cancelled, and then the rest are the workers' too. The first chunk of each
@@ -103,6 +104,8 @@ def check_shared(
                 if index not in done:
                     with suppress(BrokenProcessPool):  # a worker was killed (out of memory?)
                         done[index] = future.result()
+        finally:  # on Ctrl-C too: the chunks no worker has begun are dropped, not checked first
+            pool.shutdown(cancel_futures=True)
     except (OSError, BrokenProcessPool):  # no processes to be had (a sandbox), or one was killed
         pass
     # What no worker sent back is checked here.
