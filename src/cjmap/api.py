@@ -101,8 +101,8 @@ class Session:
     ) -> Checked:
         """Check every map the paths name, in order (folders sorted). findings_only: results keep
         their findings and what prints them (the name, the path, the text of files with findings)
-        but not the model and journey graph, which worker processes would otherwise send back
-        whole: for callers that only report findings, such as `cjmap validate`."""
+        but not the model, the journey graph or the includes, which worker processes would
+        otherwise send back whole: for callers that only report findings, as `cjmap validate`."""
         names = [os.fspath(p) for p in paths]
         missing = [p for p in names if p != STDIN and not Path(p).exists()]
         if missing:
