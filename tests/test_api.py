@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -123,42 +122,3 @@ def test_a_new_render_format_is_one_table_row(monkeypatch: pytest.MonkeyPatch, t
     assert render_checked(checked, request) == 0
     written = (tmp_path / "pierwszy-zakup.txt").read_text(encoding="utf-8").split()
     assert len(written) == len(checked.results[0].journey.ordered())  # type: ignore[union-attr]
-
-
-def test_a_large_folder_checked_by_a_pool_gives_what_one_process_gives(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Same results, same order, same findings: the pool is only a way to use every core."""
-    import cjmap.api as api
-
-    text = (EXAMPLES / "pierwszy-zakup.yaml").read_text(encoding="utf-8")
-    for index in range(12):
-        body = text.replace("id: pierwszy-zakup", f"id: map-{index}")
-        if index % 3 == 0:
-            body = body.replace("channel: email", "channel: emial", 1)  # a finding in some
-        (tmp_path / f"m-{index:02}.yaml").write_text(body, encoding="utf-8")
-    (tmp_path / "workflow.yml").write_text("on: push\njobs: {}\n", encoding="utf-8")  # skipped
-    (tmp_path / "broken.yaml").write_text("cjmap: 1\nid: [\n", encoding="utf-8")
-
-    def checked() -> list[tuple[str, list[str], bool]]:
-        results = cjmap.check(tmp_path, today="2026-12-01").results
-        return [(r.name, [str(d) for d in r.diagnostics], r.journey is not None) for r in results]
-
-    monkeypatch.setattr(api, "_POOL_THRESHOLD", 10**9)
-    serial = checked()
-    monkeypatch.setattr(api, "_POOL_THRESHOLD", 2)
-    monkeypatch.setattr("os.cpu_count", lambda: 3)  # two workers, however many cores
-    from concurrent.futures import ProcessPoolExecutor
-
-    sent: list[int] = []  # files each worker task was given
-    submit = ProcessPoolExecutor.submit
-
-    def counted(pool: ProcessPoolExecutor, function: Any, task: Any, files: list[Path]) -> Any:
-        sent.append(len(files))
-        return submit(pool, function, task, files)
-
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", counted)
-    pooled = checked()
-    assert len(sent) > 1 and 0 < sum(sent) < 14  # the workers had a share, this process the rest
-    assert pooled == serial
-    assert len(serial) == 13 and sum(1 for _, found, _ in serial if found) == 5

@@ -96,8 +96,13 @@ class Session:
     settings: Settings
     loader: Loader
 
-    def check(self, paths: Sequence[PathLike], stdin: BinaryIO | None = None) -> Checked:
-        """Check every map the paths name, in order (folders sorted)."""
+    def check(
+        self, paths: Sequence[PathLike], stdin: BinaryIO | None = None, *, findings_only: bool = False
+    ) -> Checked:
+        """Check every map the paths name, in order (folders sorted). findings_only: results keep
+        their findings and what prints them (the name, the path, the text of files with findings)
+        but not the model, the journey graph or the includes, which worker processes would
+        otherwise send back whole: for callers that only report findings, as `cjmap validate`."""
         names = [os.fspath(p) for p in paths]
         missing = [p for p in names if p != STDIN and not Path(p).exists()]
         if missing:
@@ -113,6 +118,9 @@ class Session:
             seen.add(resolved)
             return True
 
+        def kept(result: Result) -> Result:
+            return result.without_model() if findings_only else result
+
         # Checking makes no reference cycles worth collecting, but hundreds of thousands of
         # objects (data, then models): left on, the collector would rescan them all again and
         # again, which cost 0.9 s of the 1.1 s pydantic took on a 10,000-touchpoint map.
@@ -121,45 +129,39 @@ class Session:
         try:
             for name in names:
                 if name == STDIN:
-                    results.append(self._guarded(STDIN_NAME, lambda: self._check_stdin(stdin or sys.stdin.buffer)))
+                    checked = self._guarded(STDIN_NAME, lambda: self._check_stdin(stdin or sys.stdin.buffer))
+                    results.append(kept(checked))
                 elif Path(name).is_dir():
                     found, irregular = walk(Path(name))
                     skipped += irregular
-                    for result in self._check_folder(list(filter(first_time, found))):
+                    for result in self._check_folder(list(filter(first_time, found)), findings_only):
                         if result is None:
                             skipped += 1
                         else:
                             results.append(result)
                 elif first_time(Path(name)):
                     check = partial(check_path, self.loader, Path(name), name, self.settings)
-                    results.append(self._guarded(name, check))
+                    results.append(kept(self._guarded(name, check)))
         finally:
             if collecting:
                 gc.enable()
         inputs = frozenset(Path(p).resolve() for p in names if p != STDIN)
         return Checked(results, self.settings, inputs, skipped)
 
-    def _check_folder(self, found: list[Path]) -> list[Result | None]:
-        """The files found in a folder, in order (None: not a map). A large folder is shared
-        with worker processes, one per further core: this process checks the first share itself
-        while the workers check the rest in chunks (their results arrive pickled)."""
-        helpers = min((os.cpu_count() or 1) - 1, len(found) // _POOL_THRESHOLD - 1)
-        if helpers > 0:
-            from concurrent.futures import ProcessPoolExecutor
+    def check_files(self, files: list[Path], findings_only: bool = False) -> list[Result | None]:
+        """Files found in a folder, each checked in this process, in order (None: not a map)."""
+        results = [self._guarded(str(found), partial(self.check_found, found)) for found in files]
+        if findings_only:
+            return [None if result is None else result.without_model() for result in results]
+        return results
 
-            own = len(found) * 2 // (2 * helpers + 3)  # a little less: it also unpickles
-            rest = found[own:]
-            size = -(-len(rest) // (helpers * 2))
-            chunks = [rest[start : start + size] for start in range(0, len(rest), size)]
-            task = (self.loader.limits, self.loader.root, self.settings)
-            try:
-                with ProcessPoolExecutor(helpers) as pool:
-                    parts = [pool.submit(_check_files, task, chunk) for chunk in chunks]
-                    checked = _check_files((self.loader, None, self.settings), found[:own])
-                    return checked + [result for part in parts for result in part.result()]
-            except OSError:  # no processes to be had here (a sandbox): one is enough
-                pass
-        return _check_files((self.loader, None, self.settings), found)
+    def _check_folder(self, found: list[Path], findings_only: bool) -> list[Result | None]:
+        """The files found in a folder, in order: a large folder on every core (cjmap.pool)."""
+        from cjmap.pool import check_shared
+
+        here = partial(self.check_files, findings_only=findings_only)
+        task = (self.loader.limits, self.loader.root, self.settings, findings_only)
+        return check_shared(found, here, _worker_check, task)
 
     @staticmethod
     def _guarded(name: str, check: Callable[[], R]) -> R | Result:
@@ -206,22 +208,15 @@ class Session:
         return check_path(self.loader, path, name, self.settings, raw)
 
 
-# A folder of at least this many files per process (this one and each worker) is checked by
-# this process and up to one worker per further core. Measured on 2 cores with copies of
-# examples/pierwszy-zakup.yaml, CPU time of this process and of the worker (wall time on the
-# shared machine swung too much; on idle cores the wall time is the larger of the two):
-#   20 files: 51 ms serial, pooled 63 + 71 ms (0.73x)    30 files: 126 ms, 114 + 81 ms (1.10x)
-#   40 files: 164 ms, 92 + 125 ms (1.31x)               1,000 files: 3.5 s, 2.1 + 2.4 s (1.48x)
-# Results come back pickled (about 0.8 ms a map, there and back), which is why it takes ~30.
-_POOL_THRESHOLD = 20
-
-
-def _check_files(task: tuple[Loader | Limits, Path | None, Settings], files: list[Path]) -> list[Result | None]:
-    """Check files found in a folder, in order: in this process with its loader, or in a worker
-    of the pool, which makes a loader of its own from the limits and the root."""
-    made, root, settings = task
-    session = Session(settings, made if isinstance(made, Loader) else Loader(made, root))
-    return [session._guarded(str(found), partial(session.check_found, found)) for found in files]
+def _worker_check(
+    limits: Limits, root: Path | None, settings: Settings, findings_only: bool
+) -> Callable[[list[Path]], list[Result | None]]:
+    """How a worker process checks its share of a folder: as this process would, with a loader of
+    its own (built once per worker, so a library shared by its maps is read once there too).
+    The collector is off there as it is here while checking (see Session.check): a forked worker
+    inherits that, a spawned one would otherwise rescan every model it builds."""
+    gc.disable()
+    return partial(Session(settings, Loader(limits, root)).check_files, findings_only=findings_only)
 
 
 def session(
@@ -261,10 +256,12 @@ def check(
     config: PathLike | None = None,
     root: PathLike | None = None,
     max_bytes: int | None = None,
+    findings_only: bool = False,
 ) -> Checked:
-    """Check maps: files, folders or '-'. Raises UsageError for a path that does not exist."""
+    """Check maps: files, folders or '-'. Raises UsageError for a path that does not exist.
+    findings_only: the results keep their findings but not the models (see Session.check)."""
     many = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    return session(today, config, root, max_bytes).check(many)
+    return session(today, config, root, max_bytes).check(many, findings_only=findings_only)
 
 
 def load(

@@ -19,7 +19,8 @@ def run(
         from cjmap.commands import measured as measurement
 
         session, observed = measurement.load(session, measured)
-    checked = session.check(paths)
+    # Only the findings are printed; --measured also names the map each model is of.
+    checked = session.check(paths, findings_only=measured is None)
     if measured is not None:
         measurement.require_its_map(checked, observed)
     diagnostics = checked.diagnostics
