@@ -356,3 +356,14 @@ def test_infinite_and_missing_numbers_never_reach_a_diff(tmp_path: Path) -> None
     new.write_text(_with("target: 2, actual: 5", "target: .inf, actual: .nan"), encoding="utf-8")
     result = run_cli("diff", str(old), str(new))
     assert result.exit_code == 1 and "input should be a finite number" in result.stdout
+
+
+def test_only_errors_stop_a_diff_and_settings_decide_what_is_an_error(write: Callable[[str, str], Path]) -> None:
+    """The sides are checked with the warning rules off (a diff prints no warnings); a warning the
+    settings raise to an error still stops it."""
+    assert "warning[CJM104]" in run_cli("validate", SHOP_V2).stdout  # 'basket' cannot be reached
+    assert run_cli("diff", SHOP_V1, SHOP_V2).exit_code == 0
+    settings = write("strict.toml", '[severity]\nunreachable = "error"\n')
+    result = run_cli("diff", "--config", str(settings), SHOP_V1, SHOP_V2)
+    assert result.exit_code == 1
+    assert "error[CJM104]" in result.stdout and "no diff: a map fails validation" in result.stderr

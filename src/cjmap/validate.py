@@ -119,7 +119,8 @@ def check_document(document: Document, settings: Settings) -> Result:
     journey = Journey.build(journey_map)
     measured = settings.measured if settings.measured and settings.measured.map_id == journey_map.id else None
     context = Context(today=settings.today, measured=measured)
-    diagnostics += _resolve(run(journey, context), data, positions, document.name, settings)
+    off = {rule for rule, severity in settings.severity.items() if severity is None}
+    diagnostics += _resolve(run(journey, context, off), data, positions, document.name, settings)
     return Result(
         document.name, diagnostics, journey_map, journey, raw=document.raw, included=sorted(document.included)
     )

@@ -53,6 +53,7 @@ def run_diff(options: DiffOptions, session: Session) -> int:
     from cjmap.analysis.diff_gate import ConditionError, parse_conditions
     from cjmap.gitfiles import GitError
 
+    session = _errors_only(session)
     try:
         if options.output_format not in FORMATS:
             raise _Usage(f"--format must be one of {', '.join(FORMATS)}")
@@ -93,6 +94,23 @@ def _two_maps(options: DiffOptions, conditions: list[Condition], session: Sessio
     diff = _diff(old, new)
     sys.stdout.write(_render(diff, options))
     return _gate([diff], conditions)
+
+
+def _errors_only(session: Session) -> Session:
+    """The session with every check that cannot give an error turned off: a diff stops only on a
+    map's errors and prints no warnings, and on a large map the warning rules are a good part of
+    the check."""
+    from dataclasses import replace
+
+    from cjmap.diagnostics import Severity
+    from cjmap.rules import REGISTRY
+
+    chosen = session.settings.severity
+    severity = {
+        rule: None if chosen.get(rule, known.severity) is not Severity.ERROR else chosen.get(rule, known.severity)
+        for rule, known in REGISTRY.items()
+    }
+    return replace(session, settings=replace(session.settings, severity=severity))
 
 
 def _load_side(argument: str, session: Session, repository: list[Repository]) -> Result:
