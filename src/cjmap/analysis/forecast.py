@@ -28,7 +28,6 @@ from typing import Any, Generic
 
 from cjmap.analysis.chain import Chain, N, build_chain, exact, floating, traps
 from cjmap.analysis.linear import solve
-from cjmap.analysis.scc import components
 from cjmap.journey import Journey
 from cjmap.model import Experiment, Goal, Variant
 
@@ -276,7 +275,7 @@ def _persona(
     journey: Journey, chain: Chain[N], key: str, volume: float | None, numbers: _Numbers[N]
 ) -> PersonaForecast[N]:
     zero, one = numbers.zero, numbers.one
-    loops = components(list(chain.entries) + chain.touchpoints(), chain.successors)
+    loops = chain.loops()
     for trap in traps(chain, loops):
         from cjmap.rules.flow import trap_message
 
