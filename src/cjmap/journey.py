@@ -175,24 +175,22 @@ class Journey:
         return list(self.personas)
 
     def _personas_table(self) -> dict[str, list[str]]:
+        return self.derived("personas_of", self._make_personas_table)
+
+    def _make_personas_table(self) -> dict[str, list[str]]:
         """`personas_of` of every touchpoint in journey order, in one pass."""
-
-        def table() -> dict[str, list[str]]:
-            return {placed.touchpoint.id: self._named_personas(placed.touchpoint) for placed in self._ordered}
-
-        return self.derived("personas_of", table)
+        return {placed.touchpoint.id: self._named_personas(placed.touchpoint) for placed in self._ordered}
 
     def _involved(self) -> dict[str, frozenset[str]]:
+        return self.derived("involved", self._make_involved)
+
+    def _make_involved(self) -> dict[str, frozenset[str]]:
         """Persona -> the touchpoints it is involved in, for `involves`."""
-
-        def table() -> dict[str, frozenset[str]]:
-            members: dict[str, set[str]] = {persona: set() for persona in self.personas}
-            for touchpoint_id, personas in self._personas_table().items():
-                for persona in personas:
-                    members[persona].add(touchpoint_id)
-            return {persona: frozenset(found) for persona, found in members.items()}
-
-        return self.derived("involved", table)
+        members: dict[str, set[str]] = {persona: set() for persona in self.personas}
+        for touchpoint_id, personas in self._personas_table().items():
+            for persona in personas:
+                members[persona].add(touchpoint_id)
+        return {persona: frozenset(found) for persona, found in members.items()}
 
     # --- each persona's own journey (issue 9 and 13): the renderers keep the shared view above ---
 

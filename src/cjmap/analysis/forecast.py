@@ -237,7 +237,8 @@ def _mix(
         )
 
     def mixed(pick: Callable[[PersonaForecast[N]], dict[Any, N]], keys: Iterable[Any]) -> dict[Any, N]:
-        return {k: sum((shares[p] * pick(r).get(k, zero) for p, r in results.items()), zero) for k in keys}
+        tables = [(shares[p], pick(r)) for p, r in results.items()]  # picked once, not once per key
+        return {k: sum((share * table.get(k, zero) for share, table in tables), zero) for k in keys}
 
     def scalar(pick: Callable[[PersonaForecast[N]], N]) -> N:
         return sum((shares[p] * pick(r) for p, r in results.items()), zero)

@@ -185,8 +185,7 @@ def off_path_step(journey: Journey, context: Context) -> Iterator[Finding]:
             target = journey.touchpoints.get(edge.target)
             if edge.implicit or target is None:
                 continue
-            theirs = set(journey.personas_of(target.touchpoint))
-            lost = [p for p in mine if p not in theirs and _taken(edge, p)]
+            lost = [p for p in mine if not journey.involves(edge.target, p) and _taken(edge, p)]
             if lost:
                 names = ", ".join(lost)
                 yield Finding(

@@ -77,8 +77,7 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
 
 def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding]:
     def visit(node: object, path: Path) -> Iterator[Finding]:
-        ignore = getattr(node, "ignore", None)
-        for i, reference in enumerate(ignore or []):
+        for i, reference in enumerate(getattr(node, "ignore", None) or ()):
             if reference not in rule_names:
                 yield Finding(
                     (*path, "ignore", i),
@@ -96,7 +95,8 @@ def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding
         tp = placed.touchpoint
         for field in ("pain_points", "opportunities", "kpis"):
             for i, item in enumerate(getattr(tp, field)):
-                yield from visit(item, (*placed.path, field, i))
+                if item.ignore:  # most items ignore nothing: no path made, no generator started
+                    yield from visit(item, (*placed.path, field, i))
 
 
 class _Hints:
