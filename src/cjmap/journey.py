@@ -207,12 +207,14 @@ class Journey:
         edges = self.edges.get(touchpoint_id, [])
         if not edges or not edges[0].implicit:
             return edges
-        ordered = self.ordered()
-        following = self._following_for(persona)
-        index = following[self._position[touchpoint_id]]
-        if index is None:
-            return []
-        return [Edge(touchpoint_id, ordered[index].touchpoint.id, edges[0].path, implicit=True)]
+        following = self.implicit_next(touchpoint_id, persona)
+        return [] if following is None else [Edge(touchpoint_id, following, edges[0].path, implicit=True)]
+
+    def implicit_next(self, touchpoint_id: str, persona: str | None) -> str | None:
+        """The target of the implicit edge of `edges_for` without making the edge: the touchpoint
+        after this one that involves the persona (None: none does)."""
+        index = self._following_for(persona)[self._position[touchpoint_id]]
+        return None if index is None else self._ordered[index].touchpoint.id
 
     def _following_for(self, persona: str | None) -> list[int | None]:
         """For each touchpoint in journey order, the index of the next one involving the persona."""

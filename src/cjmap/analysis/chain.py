@@ -97,11 +97,17 @@ def _build_chain(journey: Journey, persona: str | None, convert: Callable[[float
         current = pending.pop()
         if current in steps:
             continue
-        edges = journey.edges_for(current, persona)
-        probabilities = split([edge.probability_for(persona) for edge in edges], one, convert)
         merged: dict[str, N] = {}
-        for edge, probability in zip(edges, probabilities, strict=True):
-            merged[edge.target] = merged.get(edge.target, zero) + probability
+        written = journey.edges.get(current)
+        if written and written[0].implicit:  # the one way on, taken by everyone: what `split` gives it
+            following = journey.implicit_next(current, persona)
+            if following is not None:
+                merged[following] = zero + one
+        else:
+            edges = journey.edges_for(current, persona)
+            probabilities = split([edge.probability_for(persona) for edge in edges], one, convert)
+            for edge, probability in zip(edges, probabilities, strict=True):
+                merged[edge.target] = merged.get(edge.target, zero) + probability
         steps[current] = list(merged.items())  # ways with probability 0 kept: variants may open them
         pending.extend(t for t, p in merged.items() if p != zero and t in journey.touchpoints and t not in steps)
     ordered = {placed.touchpoint.id: None for placed in journey.ordered() if placed.touchpoint.id in steps}
