@@ -9,6 +9,7 @@ from dataclasses import replace
 from fractions import Fraction as F
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -151,6 +152,7 @@ def test_kept_answers_equal_the_plain_computation(journey_map: JourneyMap, rnd: 
     for persona in [*journey.persona_ids(), "ghost"]:
         questions += [("entry_shares", persona), ("chain", persona)]
         questions += [(kind, (tp.id, persona)) for tp in every for kind in ("involves", "edges_for")]
+    questions.append(("involvement", None))
     rnd.shuffle(questions)  # whichever is asked first fills the tables: the answers stay the same
     for kind, argument in questions * 2:
         if kind == "personas_of":
@@ -159,6 +161,9 @@ def test_kept_answers_equal_the_plain_computation(journey_map: JourneyMap, rnd: 
             assert journey.involves(*argument) is plain_involves(journey, *argument)
         elif kind == "edges_for":
             assert journey.edges_for(*argument) == plain_edges_for(journey, *argument)
+        elif kind == "involvement":
+            expected = {p.touchpoint.id: tuple(plain_personas_of(journey, p.touchpoint)) for p in journey.ordered()}
+            assert list(journey.involvement().items()) == list(expected.items())
         elif kind == "entry_shares":
             assert journey.entry_shares(argument) == plain_entry_shares(journey, argument)
         else:
@@ -175,6 +180,8 @@ def test_what_callers_get_cannot_change_the_journey(journey_map: JourneyMap) -> 
     for persona in journey.persona_ids():
         journey.entry_shares(persona).clear()
         assert journey.entry_shares(persona) == plain_entry_shares(journey, persona)
+    with pytest.raises(TypeError):
+        journey.involvement()["t0"] = ("intruder",)  # type: ignore[index]
     for placed in journey.ordered():
         journey.personas_of(placed.touchpoint).append("intruder")
         assert journey.personas_of(placed.touchpoint) == plain_personas_of(journey, placed.touchpoint)

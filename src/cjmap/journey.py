@@ -7,8 +7,9 @@ of every element in the source data, so findings can point at the right line.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from cjmap.channels import BUILTIN_CHANNELS
@@ -166,6 +167,11 @@ class Journey:
             return list(self._personas_table()[touchpoint.id])
         return self._named_personas(touchpoint)  # a later touchpoint with a duplicated id
 
+    def involvement(self) -> Mapping[str, tuple[str, ...]]:
+        """`personas_of` of every touchpoint of `ordered()`, by id and in journey order: for the
+        rules that ask it of every touchpoint."""
+        return MappingProxyType(self._personas_table())
+
     def _named_personas(self, touchpoint: Touchpoint) -> list[str]:
         named = touchpoint.personas
         if named is None and touchpoint.id in self.touchpoints:
@@ -174,12 +180,12 @@ class Journey:
             return [persona for persona in named if persona in self.personas]
         return list(self.personas)
 
-    def _personas_table(self) -> dict[str, list[str]]:
+    def _personas_table(self) -> dict[str, tuple[str, ...]]:
         return self.derived("personas_of", self._make_personas_table)
 
-    def _make_personas_table(self) -> dict[str, list[str]]:
+    def _make_personas_table(self) -> dict[str, tuple[str, ...]]:
         """`personas_of` of every touchpoint in journey order, in one pass."""
-        return {placed.touchpoint.id: self._named_personas(placed.touchpoint) for placed in self._ordered}
+        return {placed.touchpoint.id: tuple(self._named_personas(placed.touchpoint)) for placed in self._ordered}
 
     def _involved(self) -> dict[str, frozenset[str]]:
         return self.derived("involved", self._make_involved)

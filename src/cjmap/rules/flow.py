@@ -178,9 +178,10 @@ def off_path_step(journey: Journey, context: Context) -> Iterator[Finding]:
     one of them to a touchpoint that lists other personas, either that touchpoint should
     involve them too, or the way is meant for someone else (give it a probability of 0 for
     them). The forecast follows the way as written."""
+    involved = journey.involvement()
     for placed in journey.ordered():
         tp = placed.touchpoint
-        mine = journey.personas_of(tp)
+        mine = involved[tp.id]
         for edge in journey.edges[tp.id]:
             target = journey.touchpoints.get(edge.target)
             if edge.implicit or target is None:

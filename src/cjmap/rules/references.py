@@ -90,12 +90,14 @@ def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding
         yield from visit(persona, path)
     for stage, path in journey.stages.values():
         yield from visit(stage, path)
+    # Most touchpoints and items ignore nothing: asked first, no path is made, no generator started.
     for placed in journey.ordered():
-        yield from visit(placed.touchpoint, placed.path)
         tp = placed.touchpoint
-        for field in ("pain_points", "opportunities", "kpis"):
-            for i, item in enumerate(getattr(tp, field)):
-                if item.ignore:  # most items ignore nothing: no path made, no generator started
+        if tp.ignore:
+            yield from visit(tp, placed.path)
+        for field, items in (("pain_points", tp.pain_points), ("opportunities", tp.opportunities), ("kpis", tp.kpis)):
+            for i, item in enumerate(items):
+                if item.ignore:
                     yield from visit(item, (*placed.path, field, i))
 
 
