@@ -5,6 +5,7 @@ other edges (the measured journey) must not see the original's answers."""
 from __future__ import annotations
 
 import copy
+import pickle
 from dataclasses import replace
 from fractions import Fraction as F
 from typing import Any
@@ -205,3 +206,29 @@ def test_a_copy_with_other_edges_does_not_see_the_originals_answers() -> None:
     observed.edges = {"a": [replace(journey.edges["a"][0], probability=0.75), journey.edges["a"][1]]}
     assert build_chain(observed, None, floating, 1.0).steps["a"] == [("bought", 0.75), ("lost", 0.25)]
     assert build_chain(journey, None, floating, 1.0) is before
+
+
+def test_a_pickled_journey_leaves_what_it_kept_behind_and_answers_the_same() -> None:
+    journey_map = JourneyMap.model_validate(
+        {
+            "cjmap": 1,
+            "id": "m",
+            "title": "M",
+            "flow": "sequential",
+            "personas": [{"id": "anna", "name": "Anna"}, {"id": "piotr", "name": "Piotr"}],
+            "outcomes": [{"id": "bought", "kind": "success"}],
+            "stages": [
+                {
+                    "id": "s",
+                    "touchpoints": [{"id": "a"}, {"id": "b", "personas": ["piotr"]}, {"id": "c", "next": ["bought"]}],
+                }
+            ],
+        }
+    )
+    journey = Journey.build(journey_map)
+    chains = [build_chain(journey, persona, floating, 1.0) for persona in journey.persona_ids()]
+    sent = pickle.dumps(journey)
+    assert b"cjmap.analysis.chain" not in sent and b"involved" not in sent  # no chain, no table
+    received = pickle.loads(sent)
+    assert [build_chain(received, persona, floating, 1.0) for persona in received.persona_ids()] == chains
+    assert received.edges_for("a", "anna")[0].target == "c"

@@ -143,6 +143,13 @@ class Journey:
             queue.extend(edge.target for edge in self.edges.get(current, []))
         return seen
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (a folder's results come back from worker processes) and copied without what
+        `derived` kept: it is rebuilt on demand, which costs less than sending it."""
+        state = self.__dict__.copy()
+        state["_derived"], state["_derived_from"] = {}, None
+        return state
+
     def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A value computed from this journey once and then reused: on a 10,000-touchpoint map the
         rules, the forecast and the diff asked the same per-persona questions (who a touchpoint
