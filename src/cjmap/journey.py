@@ -7,11 +7,16 @@ of every element in the source data, so findings can point at the right line.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 from cjmap.channels import BUILTIN_CHANNELS
 from cjmap.diagnostics import Path
 from cjmap.model import Channel, JourneyMap, Outcome, Persona, Stage, Touchpoint, probability_for
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +52,10 @@ class Journey:
     channels: dict[str, Channel] = field(default_factory=dict)
     edges: dict[str, list[Edge]] = field(default_factory=dict)
     _ordered: list[PlacedTouchpoint] = field(default_factory=list)
-    _following: dict[str | None, list[int | None]] = field(default_factory=dict)
     _position: dict[str, int] = field(default_factory=dict)  # index in ordered()
+    # What `derived` has computed, and the edges it was computed from (see there).
+    _derived: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+    _derived_from: dict[str, list[Edge]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, journey_map: JourneyMap) -> Journey:
@@ -136,9 +143,43 @@ class Journey:
             queue.extend(edge.target for edge in self.edges.get(current, []))
         return seen
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (a folder's results come back from worker processes) and copied without what
+        `derived` kept: it is rebuilt on demand, which costs less than sending it."""
+        state = self.__dict__.copy()
+        state["_derived"], state["_derived_from"] = {}, None
+        return state
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from this journey once and then reused: on a 10,000-touchpoint map the
+        rules, the forecast and the diff asked the same per-persona questions (who a touchpoint
+        involves, a persona's entries, its chain) hundreds of thousands of times. The journey is
+        shared by every command, so what this returns must not be changed by the caller. The
+        values may depend on the edges: a copy of the journey given other edges (the measured
+        journey of `forecast --measured`) starts afresh instead of seeing the original's."""
+        if self._derived_from is not self.edges:
+            self._derived = {}
+            self._derived_from = self.edges
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[key] = compute()
+            return value
+
     def personas_of(self, touchpoint: Touchpoint) -> list[str]:
         """The personas a touchpoint involves: those it names, else those its stage names, else
         every persona of the map."""
+        placed = self.touchpoints.get(touchpoint.id)
+        if placed is not None and placed.touchpoint is touchpoint:
+            return list(self._personas_table()[touchpoint.id])
+        return self._named_personas(touchpoint)  # a later touchpoint with a duplicated id
+
+    def involvement(self) -> Mapping[str, tuple[str, ...]]:
+        """`personas_of` of every touchpoint of `ordered()`, by id and in journey order: for the
+        rules that ask it of every touchpoint."""
+        return MappingProxyType(self._personas_table())
+
+    def _named_personas(self, touchpoint: Touchpoint) -> list[str]:
         named = touchpoint.personas
         if named is None and touchpoint.id in self.touchpoints:
             named = self.map.stages[self.touchpoints[touchpoint.id].stage_index].personas
@@ -146,14 +187,32 @@ class Journey:
             return [persona for persona in named if persona in self.personas]
         return list(self.personas)
 
+    def _personas_table(self) -> dict[str, tuple[str, ...]]:
+        return self.derived("personas_of", self._make_personas_table)
+
+    def _make_personas_table(self) -> dict[str, tuple[str, ...]]:
+        """`personas_of` of every touchpoint in journey order, in one pass."""
+        return {placed.touchpoint.id: tuple(self._named_personas(placed.touchpoint)) for placed in self._ordered}
+
+    def _involved(self) -> dict[str, frozenset[str]]:
+        return self.derived("involved", self._make_involved)
+
+    def _make_involved(self) -> dict[str, frozenset[str]]:
+        """Persona -> the touchpoints it is involved in, for `involves`."""
+        members: dict[str, set[str]] = {persona: set() for persona in self.personas}
+        for touchpoint_id, personas in self._personas_table().items():
+            for persona in personas:
+                members[persona].add(touchpoint_id)
+        return {persona: frozenset(found) for persona, found in members.items()}
+
     # --- each persona's own journey (issue 9 and 13): the renderers keep the shared view above ---
 
     def involves(self, touchpoint_id: str, persona: str | None) -> bool:
         """Whether a touchpoint is on this persona's path (persona None: the map has none)."""
         if persona is None:
             return True
-        placed = self.touchpoints.get(touchpoint_id)
-        return placed is not None and persona in self.personas_of(placed.touchpoint)
+        members = self._involved().get(persona)
+        return members is not None and touchpoint_id in members
 
     def edges_for(self, touchpoint_id: str, persona: str | None) -> list[Edge]:
         """Where this persona goes from a touchpoint: its explicit edges, or in a sequential map
@@ -161,16 +220,19 @@ class Journey:
         edges = self.edges.get(touchpoint_id, [])
         if not edges or not edges[0].implicit:
             return edges
-        ordered = self.ordered()
-        following = self._following_for(persona)
-        index = following[self._position[touchpoint_id]]
-        if index is None:
-            return []
-        return [Edge(touchpoint_id, ordered[index].touchpoint.id, edges[0].path, implicit=True)]
+        following = self.implicit_next(touchpoint_id, persona)
+        return [] if following is None else [Edge(touchpoint_id, following, edges[0].path, implicit=True)]
+
+    def implicit_next(self, touchpoint_id: str, persona: str | None) -> str | None:
+        """The target of the implicit edge of `edges_for` without making the edge: the touchpoint
+        after this one that involves the persona (None: none does)."""
+        index = self._following_for(persona)[self._position[touchpoint_id]]
+        return None if index is None else self._ordered[index].touchpoint.id
 
     def _following_for(self, persona: str | None) -> list[int | None]:
         """For each touchpoint in journey order, the index of the next one involving the persona."""
-        if persona not in self._following:
+
+        def table() -> list[int | None]:
             ordered = self.ordered()
             following: list[int | None] = [None] * len(ordered)
             upcoming: int | None = None
@@ -178,19 +240,22 @@ class Journey:
                 following[index] = upcoming
                 if self.involves(ordered[index].touchpoint.id, persona):
                     upcoming = index
-            self._following[persona] = following
-        return self._following[persona]
+            return following
+
+        return self.derived(("following", persona), table)
 
     def entry_shares(self, persona: str | None) -> dict[str, float | None]:
         """This persona's entry points and their shares as written (None: shares the remainder):
         the first touchpoint if it involves the persona, and every `entry` that does."""
-        ordered = self.ordered()
+        return dict(self.derived(("entry_shares", persona), lambda: self._entry_shares(persona)))
+
+    def _entry_shares(self, persona: str | None) -> dict[str, float | None]:
         shares: dict[str, float | None] = {}
-        for position, placed in enumerate(ordered):
+        for position, placed in enumerate(self.ordered()):
             tp = placed.touchpoint
-            if not self.involves(tp.id, persona):
-                continue
             entry = tp.entry
+            if (entry is False and position) or not self.involves(tp.id, persona):
+                continue  # most touchpoints are no entry: asked first, it is the cheaper question
             if isinstance(entry, dict):
                 if persona in entry:
                     shares[tp.id] = entry[persona]

@@ -51,6 +51,17 @@ class Chain(Generic[N]):
     def touchpoints(self) -> list[str]:
         return list(self.steps)
 
+    def loops(self) -> list[list[str]]:
+        """The strongly connected components in topological order, found from the entries first
+        (the order the forecast solves them in). Found once per chain: the trap rule and the
+        forecast both need them, and `build_chain` gives both the same chain."""
+        from cjmap.analysis.scc import components
+
+        found: list[list[str]] | None = self.__dict__.get("_loops")
+        if found is None:
+            found = self.__dict__["_loops"] = components(list(self.entries) + self.touchpoints(), self.successors)
+        return found
+
 
 def split(given: list[float | None], one: N, convert: Callable[[float], N]) -> list[N]:
     """Shares as the map reads them: the given ones as written, the rest sharing what they leave
@@ -68,7 +79,14 @@ def split(given: list[float | None], one: N, convert: Callable[[float], N]) -> l
 
 
 def build_chain(journey: Journey, persona: str | None, convert: Callable[[float], N], one: N) -> Chain[N]:
-    """The persona's chain over the touchpoints reachable from their entries."""
+    """The persona's chain over the touchpoints reachable from their entries. Built once per
+    journey, persona and arithmetic: the trap rule and the forecast (and a diff's forecast of a
+    checked map) ask for the same chain. Callers must not change it."""
+    key = ("chain", persona, convert, type(one), one)
+    return journey.derived(key, lambda: _build_chain(journey, persona, convert, one))
+
+
+def _build_chain(journey: Journey, persona: str | None, convert: Callable[[float], N], one: N) -> Chain[N]:
     zero = one - one
     shares = journey.entry_shares(persona)
     entry_values = split(list(shares.values()), one, convert)
@@ -79,11 +97,17 @@ def build_chain(journey: Journey, persona: str | None, convert: Callable[[float]
         current = pending.pop()
         if current in steps:
             continue
-        edges = journey.edges_for(current, persona)
-        probabilities = split([edge.probability_for(persona) for edge in edges], one, convert)
         merged: dict[str, N] = {}
-        for edge, probability in zip(edges, probabilities, strict=True):
-            merged[edge.target] = merged.get(edge.target, zero) + probability
+        written = journey.edges.get(current)
+        if written and written[0].implicit:  # the one way on, taken by everyone: what `split` gives it
+            following = journey.implicit_next(current, persona)
+            if following is not None:
+                merged[following] = zero + one
+        else:
+            edges = journey.edges_for(current, persona)
+            probabilities = split([edge.probability_for(persona) for edge in edges], one, convert)
+            for edge, probability in zip(edges, probabilities, strict=True):
+                merged[edge.target] = merged.get(edge.target, zero) + probability
         steps[current] = list(merged.items())  # ways with probability 0 kept: variants may open them
         pending.extend(t for t, p in merged.items() if p != zero and t in journey.touchpoints and t not in steps)
     ordered = {placed.touchpoint.id: None for placed in journey.ordered() if placed.touchpoint.id in steps}
@@ -100,12 +124,11 @@ def build_chain(journey: Journey, persona: str | None, convert: Callable[[float]
 def traps(chain: Chain[N], loops: list[list[str]] | None = None) -> list[list[str]]:
     """Sets of touchpoints customers can enter and never leave towards an outcome or an end: a
     closed loop of the chain (every way out stays inside it). In journey order. `loops`: the
-    chain's strongly connected components, when the caller has them already."""
-    from cjmap.analysis.scc import components
-
+    chain's strongly connected components, when the caller has them already (a component's
+    members, and so the result, do not depend on the order they were found in)."""
     found = []
     position = {tp: i for i, tp in enumerate(chain.steps)}
-    for component in loops if loops is not None else components(list(chain.steps), chain.successors):
+    for component in loops if loops is not None else chain.loops():
         if len(component) == 1 and component[0] not in chain.successors(component[0]):
             continue
         members = set(component)

@@ -28,7 +28,6 @@ from typing import Any, Generic
 
 from cjmap.analysis.chain import Chain, N, build_chain, exact, floating, traps
 from cjmap.analysis.linear import solve
-from cjmap.analysis.scc import components
 from cjmap.journey import Journey
 from cjmap.model import Experiment, Goal, Variant
 
@@ -238,7 +237,8 @@ def _mix(
         )
 
     def mixed(pick: Callable[[PersonaForecast[N]], dict[Any, N]], keys: Iterable[Any]) -> dict[Any, N]:
-        return {k: sum((shares[p] * pick(r).get(k, zero) for p, r in results.items()), zero) for k in keys}
+        tables = [(shares[p], pick(r)) for p, r in results.items()]  # picked once, not once per key
+        return {k: sum((share * table.get(k, zero) for share, table in tables), zero) for k in keys}
 
     def scalar(pick: Callable[[PersonaForecast[N]], N]) -> N:
         return sum((shares[p] * pick(r) for p, r in results.items()), zero)
@@ -276,7 +276,7 @@ def _persona(
     journey: Journey, chain: Chain[N], key: str, volume: float | None, numbers: _Numbers[N]
 ) -> PersonaForecast[N]:
     zero, one = numbers.zero, numbers.one
-    loops = components(list(chain.entries) + chain.touchpoints(), chain.successors)
+    loops = chain.loops()
     for trap in traps(chain, loops):
         from cjmap.rules.flow import trap_message
 

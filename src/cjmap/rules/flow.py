@@ -178,15 +178,15 @@ def off_path_step(journey: Journey, context: Context) -> Iterator[Finding]:
     one of them to a touchpoint that lists other personas, either that touchpoint should
     involve them too, or the way is meant for someone else (give it a probability of 0 for
     them). The forecast follows the way as written."""
+    involved = journey.involvement()
     for placed in journey.ordered():
         tp = placed.touchpoint
-        mine = journey.personas_of(tp)
+        mine = involved[tp.id]
         for edge in journey.edges[tp.id]:
             target = journey.touchpoints.get(edge.target)
             if edge.implicit or target is None:
                 continue
-            theirs = set(journey.personas_of(target.touchpoint))
-            lost = [p for p in mine if p not in theirs and _taken(edge, p)]
+            lost = [p for p in mine if not journey.involves(edge.target, p) and _taken(edge, p)]
             if lost:
                 names = ", ".join(lost)
                 yield Finding(

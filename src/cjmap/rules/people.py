@@ -14,9 +14,7 @@ from cjmap.rules.base import Context, rule
 def unused_persona(journey: Journey, context: Context) -> Iterator[Finding]:
     """A touchpoint involves every persona unless it lists `personas`. A persona that no
     touchpoint involves has no journey on this map: give it touchpoints or drop it."""
-    used: set[str] = set()
-    for placed in journey.ordered():
-        used.update(journey.personas_of(placed.touchpoint))
+    used = {persona for personas in journey.involvement().values() for persona in personas}
     for persona, path in journey.personas.values():
         if persona.id not in used:
             yield Finding(
@@ -40,7 +38,7 @@ def missing_data(journey: Journey, context: Context) -> Iterator[Finding]:
     collected later, or at a touchpoint the persona never visits, does not count."""
     collected: dict[str, set[str]] = {persona: set() for persona in journey.personas}  # so far, per persona
     later: dict[tuple[str, str], str] = {}  # (persona, item) -> the first touchpoint collecting it
-    involved = {p.touchpoint.id: journey.personas_of(p.touchpoint) for p in journey.ordered()}
+    involved = journey.involvement()
     for placed in journey.ordered():
         for persona_id in involved[placed.touchpoint.id]:
             for item in placed.touchpoint.collects:

@@ -77,8 +77,7 @@ def unknown_reference(journey: Journey, context: Context) -> Iterator[Finding]:
 
 def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding]:
     def visit(node: object, path: Path) -> Iterator[Finding]:
-        ignore = getattr(node, "ignore", None)
-        for i, reference in enumerate(ignore or []):
+        for i, reference in enumerate(getattr(node, "ignore", None) or ()):
             if reference not in rule_names:
                 yield Finding(
                     (*path, "ignore", i),
@@ -91,12 +90,15 @@ def _unknown_ignores(journey: Journey, rule_names: set[str]) -> Iterator[Finding
         yield from visit(persona, path)
     for stage, path in journey.stages.values():
         yield from visit(stage, path)
+    # Most touchpoints and items ignore nothing: asked first, no path is made, no generator started.
     for placed in journey.ordered():
-        yield from visit(placed.touchpoint, placed.path)
         tp = placed.touchpoint
-        for field in ("pain_points", "opportunities", "kpis"):
-            for i, item in enumerate(getattr(tp, field)):
-                yield from visit(item, (*placed.path, field, i))
+        if tp.ignore:
+            yield from visit(tp, placed.path)
+        for field, items in (("pain_points", tp.pain_points), ("opportunities", tp.opportunities), ("kpis", tp.kpis)):
+            for i, item in enumerate(items):
+                if item.ignore:
+                    yield from visit(item, (*placed.path, field, i))
 
 
 class _Hints:
