@@ -121,6 +121,7 @@ cdef object _walk(yaml_parser_t *parser, str file, Py_ssize_t max_depth, dict pl
     cdef const unsigned char *text
     cdef size_t length
     cdef bint typed
+    cdef dict resolved = {}  # plain values already resolved (a map repeats its values): their values
     while True:
         if not yaml_parser_parse(parser, &event):
             return DECLINED
@@ -155,10 +156,9 @@ cdef object _walk(yaml_parser_t *parser, str file, Py_ssize_t max_depth, dict pl
                             typed = first[128] != 0
                         else:
                             typed = text[0] < 128 and first[text[0]] != 0
-                        if typed and maybe_typed(value) is not None:
-                            try:
-                                value = resolve(value)
-                            except Exception:
+                        if typed:
+                            value = _typed(value, text, length, resolved, maybe_typed, resolve)
+                            if value is DECLINED:
                                 return DECLINED
                     if is_map:
                         (<dict>node)[key] = value
@@ -206,3 +206,29 @@ cdef object _walk(yaml_parser_t *parser, str file, Py_ssize_t max_depth, dict pl
                 return DECLINED
         finally:
             yaml_event_delete(&event)
+
+
+cdef object _typed(object value, const unsigned char *text, size_t length, dict resolved,
+                   object maybe_typed, object resolve):
+    """What a plain scalar that may be typed reads as (DECLINED when resolve refuses it)."""
+    cdef size_t i
+    cdef long long number = 0
+    # Whole numbers, the commonest typed values: as resolve reads them ('0123' is octal: not here).
+    if 0 < length <= 18 and (text[0] != 48 or length == 1):  # 48: '0'
+        for i in range(length):
+            if text[i] < 48 or text[i] > 57:
+                break
+            number = number * 10 + (text[i] - 48)
+        else:
+            return number
+    found = resolved.get(value, DECLINED)
+    if found is not DECLINED:
+        return found
+    found = value
+    if maybe_typed(value) is not None:
+        try:
+            found = resolve(value)
+        except Exception:
+            return DECLINED
+    resolved[value] = found  # every value here is immutable: str, int, float, bool, None, a date
+    return found
