@@ -148,6 +148,17 @@ def test_uncommon_files_are_left_to_the_python_fold(text: str) -> None:
     assert fast(text, "m", source.Limits()) is None
 
 
+def test_columns_after_polish_russian_and_emoji_count_characters() -> None:
+    text = "zażółć: [😀, x]\nключ: {ąę: 🙂x, y: [z]}\r\n'😀😀': [a, b]\n"
+    assert check_text(text)
+    quick = fast(text, "m", DEFAULT_LIMITS)
+    assert quick is not None
+    root, positions = quick
+    assert positions.item_marks(root["zażółć"]) == [source.Mark(1, 10), source.Mark(1, 13)]
+    assert positions.value_mark(root["ключ"], "y") == source.Mark(2, 19)
+    assert positions.item_marks(root["😀😀"]) == [source.Mark(3, 8), source.Mark(3, 11)]
+
+
 def test_nesting_at_the_limit_is_read_and_past_it_declined() -> None:
     limits = source.Limits(max_depth=5)
     assert check_text("a:\n  b:\n    c:\n      d:\n        e: 1\n", "m", limits)
