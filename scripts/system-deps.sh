@@ -7,11 +7,6 @@
 set -euo pipefail
 
 missing=()
-command -v cc >/dev/null 2>&1 || missing+=(build-essential)
-[ -f /usr/include/yaml.h ] || missing+=(libyaml-dev)
-# The headers of the Python that builds the venv (make passes PYTHON; Debian's python3 by default).
-"${PYTHON:-python3}" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
-  || missing+=(python3-dev)
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
@@ -21,6 +16,14 @@ if command -v fc-list >/dev/null 2>&1; then
   fc-list | grep -qi "Noto Color Emoji" || missing+=(fonts-noto-color-emoji)
 else
   missing+=(fontconfig fonts-dejavu-core fonts-noto-color-emoji)
+fi
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+[ -f /usr/include/yaml.h ] || missing+=(libyaml-dev)
+# The headers of the Python that builds the venv (make passes PYTHON; Debian's python3 by default).
+python="${PYTHON:-python3}"
+if ! command -v "$python" >/dev/null 2>&1 \
+  || ! "$python" -c 'import os, sys, sysconfig; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+  missing+=(python3-dev)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
