@@ -97,6 +97,8 @@ def fold(bytes data, str file, Py_ssize_t max_depth, dict places, bytes first, o
         )
         return _walk(&parser, file, min(max_depth, _DEEPEST), places,
                      <const unsigned char *>PyBytes_AS_STRING(first), maybe_typed, resolve)
+    except Exception:  # whatever went wrong (it should not), the Python fold reads the file
+        return DECLINED
     finally:
         yaml_parser_delete(&parser)
 
