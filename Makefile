@@ -38,9 +38,10 @@ demo: $(VENV)/.installed
 	$(BIN)/python examples/events/generate.py cjmap-out/taskly-events.csv
 	$(BIN)/cjmap measure examples/saas-onboarding-as-is.yaml --events cjmap-out/taskly-events.csv --write cjmap-out/taskly-measured.json
 
-# Graphviz, Chromium, a JRE and Node.js: installed through apt-get as root, else the exact command is named.
+# Graphviz, Chromium, a JRE, Node.js, and a C compiler with libyaml's and Python's headers (cjmap's
+# compiled YAML reader): installed through apt-get as root, else the exact command is named.
 system-deps:
-	bash scripts/system-deps.sh
+	PYTHON=$(PYTHON) bash scripts/system-deps.sh
 
 test: system-deps $(VENV)/.installed-test tests/js/node_modules
 	$(BIN)/ruff check src tests benchmarks

@@ -54,6 +54,14 @@ for _ in yaml.parse(open(sys.argv[1], encoding="utf-8").read(), Loader=yaml.CSaf
     pass
 """
 
+# Reading a map into data and positions (source.py), by the compiled fold or (argument 1) the Python one.
+READ_ONLY = """
+import os, sys
+os.environ["CJMAP_PURE_FOLD"] = sys.argv[2]
+from cjmap import source
+source.load_bytes(open(sys.argv[1], "rb").read(), sys.argv[1], source.Limits(max_bytes=10**9))
+"""
+
 
 class Bench:
     """Runs commands in a fresh process each time, from a scratch folder."""
@@ -180,13 +188,20 @@ def scale(bench: Bench, huge: bool) -> None:
         path.write_text(generate_map(count), encoding="utf-8")
         runs = 3 if count < 100_000 else 1
         command = [*bench.cjmap, "validate", "--max-bytes", "1000000000", str(path)]
-        figures = bench.timed({"validate": command, "events": [bench.python, "-c", EVENTS_ONLY, str(path)]}, runs)
+        reads = {f"read {pure}": [bench.python, "-c", READ_ONLY, str(path), pure] for pure in ("0", "1")}
+        events = [bench.python, "-c", EVENTS_ONLY, str(path)]
+        figures = bench.timed({"validate": command, "events": events, **reads}, runs)
         wall, cpu, peak = figures["validate"]
         results[count] = wall
         size = path.stat().st_size / 1e6
         print(f"{count:>7,} touchpoints ({size:5.1f} MB): {wall:5.2f} s wall, {cpu:5.2f} s CPU, peak {peak:4.0f} MB")
         events_wall, events_cpu, _ = figures["events"]
         print(f"  floor: libyaml's events alone for the same file: {events_wall:.2f} s wall, {events_cpu:.2f} s CPU")
+        compiled, python_fold = figures["read 0"], figures["read 1"]
+        print(
+            f"  reading it (import + source.parse): compiled fold {compiled[1]:.2f} s CPU, peak {compiled[2]:.0f} MB;"
+            f" Python fold (CJMAP_PURE_FOLD=1) {python_fold[1]:.2f} s CPU, peak {python_fold[2]:.0f} MB"
+        )
         if count == 10_000:
             print(f"  goal: under 1.2 s and 250 MB: {verdict(wall < 1.2 and peak < 250)} (CPU: {verdict(cpu < 1.2)})")
     if huge:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The system programs the test suite drives for real: Graphviz (the system engine), Chromium (the
 # HTML grid in a browser), a JRE (the W3C Nu HTML checker), Node.js 20+ with npm (Mermaid's own
-# parser, axe-core), and fonts for the pictures. As root with apt-get, installs what is missing;
-# otherwise names the exact command to run, and fails.
+# parser, axe-core), and fonts for the pictures; and what builds cjmap's compiled YAML reader (a C
+# compiler, libyaml's and Python's headers), so the tests exercise it. As root with apt-get,
+# installs what is missing; otherwise names the exact command to run, and fails.
 set -euo pipefail
 
 missing=()
@@ -15,6 +16,14 @@ if command -v fc-list >/dev/null 2>&1; then
   fc-list | grep -qi "Noto Color Emoji" || missing+=(fonts-noto-color-emoji)
 else
   missing+=(fontconfig fonts-dejavu-core fonts-noto-color-emoji)
+fi
+command -v cc >/dev/null 2>&1 || missing+=(build-essential)
+[ -f /usr/include/yaml.h ] || missing+=(libyaml-dev)
+# The headers of the Python that builds the venv (make passes PYTHON; Debian's python3 by default).
+python="${PYTHON:-python3}"
+if ! command -v "$python" >/dev/null 2>&1 \
+  || ! "$python" -c 'import os, sys, sysconfig; sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+  missing+=(python3-dev)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -33,6 +33,6 @@ def test_without_root_the_missing_packages_are_named_with_the_command(tmp_path: 
     lines = done.stderr.splitlines()
     assert lines[0] == "cjmap: the tests need system packages that are missing; install them with:"
     assert lines[1].startswith("  sudo apt-get install -y --no-install-recommends graphviz ")
-    for package in ("default-jre-headless", "nodejs", "npm", "fonts-dejavu-core"):
+    for package in ("default-jre-headless", "nodejs", "npm", "fonts-dejavu-core", "build-essential", "python3-dev"):
         assert package in lines[1].split()
     assert "command not found" not in done.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import gc
+import os
 import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -30,6 +31,14 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
 
     _EVENTS_FROM_LIBYAML = False
+
+try:  # the compiled fold of the common case (built when a C compiler and libyaml's headers were there)
+    from cjmap import _fold
+except ImportError:  # pragma: no cover - installed without it: the Python fold reads everything
+    _fold = None  # type: ignore[assignment]
+
+# Set (to anything but 0) to read every file with the Python fold, as without the compiled one.
+PURE_FOLD_ENV = "CJMAP_PURE_FOLD"
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 64
@@ -241,6 +250,9 @@ _MAYBE_TYPED = re.compile(
     ),
     re.X,
 ).match
+# The same test for the compiled fold: 128 flags, one per ASCII first character, and one for "".
+assert all(len(first) <= 1 and first.isascii() for first in _RESOLVABLE_FIRST)
+_RESOLVABLE_FIRST_FLAGS = bytes([chr(i) in _RESOLVABLE_FIRST for i in range(128)] + ["" in _RESOLVABLE_FIRST])
 _KEY_TAGS = (None, "!", _TAG + "str")
 _HINTS = {
     "int": "write a whole number such as 42",
@@ -278,21 +290,15 @@ class _Builder:
         return LoadError(rule, message, self.file, mark)
 
     def build(self, text: str) -> Loaded:
-        loader = _EventLoader(text)
         collecting = gc.isenabled()
         gc.disable()  # the fold makes no reference cycles: collecting while it runs finds nothing
         try:
-            root = self.fold(loader)
-        except yaml.MarkedYAMLError as error:
-            raise self.syntax_error(error, text) from None
-        except yaml.reader.ReaderError as error:
-            raise self.reader_error(error, text) from None
-        except yaml.YAMLError as error:  # pragma: no cover - unmarked errors are rare
-            raise self.fail(rule_ids.SYNTAX, f"invalid YAML: {error}", Mark(1, 1)) from None
+            root = self.fold_compiled(text)
+            if root is _DECLINED:
+                root = self.fold_python(text)
         finally:
             if collecting:
                 gc.enable()
-            loader.dispose()
         if self.documents == 0:
             raise self.fail(
                 rule_ids.NOT_A_MAP, "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1)
@@ -300,6 +306,38 @@ class _Builder:
         for line, col, message in yaml_hints.split_text_warnings(text):
             self.problems.append(Problem(yaml_hints.SPLIT_TEXT_RULE, message, self.file, Mark(line, col)))
         return Loaded(root, self.problems, self.positions)
+
+    def fold_compiled(self, text: str) -> Any:
+        """The common case read by the compiled fold, or _DECLINED (nothing of it kept) when the file
+        needs the Python fold (or the compiled one is not installed, or is switched off)."""
+        if _fold is None or os.environ.get(PURE_FOLD_ENV, "0") != "0":
+            return _DECLINED
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: PyYAML's own message, from the Python fold
+            return _DECLINED
+        places: dict[int, _Place] = {}
+        root = _fold.fold(
+            data, self.file, self.limits.max_depth, places, _RESOLVABLE_FIRST_FLAGS, _MAYBE_TYPED, _construct
+        )
+        if root is _fold.DECLINED:
+            return _DECLINED
+        self.positions._places = places
+        self.documents = 1
+        return root
+
+    def fold_python(self, text: str) -> Any:
+        loader = _EventLoader(text)
+        try:
+            return self.fold(loader)
+        except yaml.MarkedYAMLError as error:
+            raise self.syntax_error(error, text) from None
+        except yaml.reader.ReaderError as error:
+            raise self.reader_error(error, text) from None
+        except yaml.YAMLError as error:  # pragma: no cover - unmarked errors are rare
+            raise self.fail(rule_ids.SYNTAX, f"invalid YAML: {error}", Mark(1, 1)) from None
+        finally:
+            loader.dispose()
 
     def fold(self, loader: Any) -> Any:
         get_event = loader.get_event
@@ -494,39 +532,10 @@ class _Builder:
         value: str = event.value
         if tag == "!" or (tag is None and not event.implicit[0]):  # quoted: always a string
             return value
-        explicit = tag is not None
-        if tag is None:
-            if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
-                return int(value)  # the common case; '0123' is octal in YAML 1.1, so it goes the long way
-            tag = self._resolver.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
-        if tag not in _SCALAR_TAGS:
-            raise self.fail(
-                rule_ids.UNSAFE_TAG,
-                f"tag '{_short_tag(tag)}' is not allowed: cjmap reads plain YAML data only and "
-                "never runs code from a file; remove the tag",
-                self.mark(event),
-            )
-        if tag == _TAG + "str":
-            return value
-        node = ScalarNode(tag, value)
         try:
-            if tag == _TAG + "int":
-                return self._constructor.construct_yaml_int(node)
-            if tag == _TAG + "float":
-                return self._constructor.construct_yaml_float(node)
-            if tag == _TAG + "bool":
-                return self._constructor.construct_yaml_bool(node)
-            if tag == _TAG + "null":
-                return None
-            return self._constructor.construct_yaml_timestamp(node)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, yaml.YAMLError):
-            # PyYAML's constructors fail in many ways on a value its tag does not fit ('!!bool
-            # maybe' is a KeyError, '!!int ""' an IndexError, '!!timestamp x' an AttributeError).
-            name = tag[len(_TAG) :]
-            fix = f"or remove the '!!{name}' tag" if explicit else "or quote it to keep it as text"
-            raise self.fail(
-                rule_ids.SYNTAX, f"'{_shown(value)}' is not a valid {name}: {_HINTS[name]}, {fix}", self.mark(event)
-            ) from None
+            return _construct(value, tag)
+        except _Refused as refused:
+            raise self.fail(refused.rule, refused.message, self.mark(event)) from None
 
     def alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
         anchor = event.anchor
@@ -559,6 +568,55 @@ class _Builder:
                     if key not in container:
                         container[key] = item
                         marks[key] = source_marks[key]
+
+
+_DECLINED = object()  # the compiled fold left the file to the Python fold
+
+
+class _Refused(Exception):
+    """A scalar that cannot become data: the rule and message, without a position yet."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+def _construct(value: str, tag: str | None = None) -> Any:
+    """A scalar's value as YAML 1.1 reads it: `tag` as written, or None for a plain scalar that
+    resolves by its text. Shared by both folds (the compiled one calls it for plain scalars that
+    may be typed)."""
+    explicit = tag is not None
+    if tag is None:
+        if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+            return int(value)  # the common case; '0123' is octal in YAML 1.1, so it goes the long way
+        tag = _Builder._resolver.resolve(ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    if tag not in _SCALAR_TAGS:
+        raise _Refused(
+            rule_ids.UNSAFE_TAG,
+            f"tag '{_short_tag(tag)}' is not allowed: cjmap reads plain YAML data only and "
+            "never runs code from a file; remove the tag",
+        )
+    if tag == _TAG + "str":
+        return value
+    node = ScalarNode(tag, value)
+    constructor = _Builder._constructor
+    try:
+        if tag == _TAG + "int":
+            return constructor.construct_yaml_int(node)
+        if tag == _TAG + "float":
+            return constructor.construct_yaml_float(node)
+        if tag == _TAG + "bool":
+            return constructor.construct_yaml_bool(node)
+        if tag == _TAG + "null":
+            return None
+        return constructor.construct_yaml_timestamp(node)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, yaml.YAMLError):
+        # PyYAML's constructors fail in many ways on a value its tag does not fit ('!!bool
+        # maybe' is a KeyError, '!!int ""' an IndexError, '!!timestamp x' an AttributeError).
+        name = tag[len(_TAG) :]
+        fix = f"or remove the '!!{name}' tag" if explicit else "or quote it to keep it as text"
+        raise _Refused(rule_ids.SYNTAX, f"'{_shown(value)}' is not a valid {name}: {_HINTS[name]}, {fix}") from None
 
 
 def _shown(value: str) -> str:
