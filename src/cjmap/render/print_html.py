@@ -29,9 +29,9 @@ from cjmap.render.html import (
     _stages,
     curves,
     grid_context,
-    template,
 )
 from cjmap.render.i18n import Words
+from cjmap.render.jinja import template
 
 # Landscape paper, width and height in PDF points (1/72 in).
 PAPERS: dict[str, tuple[float, float]] = {
