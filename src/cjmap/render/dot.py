@@ -8,7 +8,6 @@ kind), never from counters or hashes, so the output is the same bytes on every r
 
 from __future__ import annotations
 
-import html
 import itertools
 import textwrap
 from collections.abc import Mapping
@@ -18,7 +17,7 @@ from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Touchpoint
 from cjmap.render.dot_source import Digraph
 from cjmap.render.i18n import Words
-from cjmap.render.text import printable
+from cjmap.render.text import escape, printable
 from cjmap.render.theme import FONT, LIGHT, Theme
 from cjmap.render.view import (
     MARKERS,
@@ -94,7 +93,7 @@ def html_text(text: str, width: int = NAME_WIDTH, max_lines: int = MAX_LINES) ->
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1].rstrip() + "…"]
     # Graphviz refuses an empty <B></B>, which a blank text would make: keep a no-break space.
-    return "<BR/>".join(html.escape(line, quote=True) for line in lines) or "&#160;"
+    return "<BR/>".join(escape(line) for line in lines) or "&#160;"
 
 
 def node_name(kind: str, element_id: str) -> str:
@@ -231,7 +230,7 @@ class _Diagram:
             rows.append(f'<FONT POINT-SIZE="9">{self._emotion_text(emotions)}</FONT>')
         counts = self._counts(tp)
         if counts:
-            rows.append(f'<FONT POINT-SIZE="9">{html.escape(counts)}</FONT>')
+            rows.append(f'<FONT POINT-SIZE="9">{escape(counts)}</FONT>')
         if self.options.detail:
             rows += self._detail(tp)
         fill, font = t.no_emotion_fill, t.text
@@ -381,7 +380,7 @@ class _Diagram:
             label.append(f"<B>{link.probability * 100:.0f}%</B>")
         taken = self.options.shares.get((placed.touchpoint.id, link.target)) if self.options.shares else None
         if taken is not None:
-            label.append(f"<I>{html.escape(taken)}</I>")
+            label.append(f"<I>{escape(taken)}</I>")
         seen = self.options.observed.get((placed.touchpoint.id, link.target)) if self.options.observed else None
         if seen is not None:
             label.append(f'<FONT POINT-SIZE="8">{html_text(seen, 30, 1)}</FONT>')

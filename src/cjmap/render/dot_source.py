@@ -25,7 +25,7 @@ def quote(identifier: str) -> str:
     if _HTML_STRING.match(identifier):
         return identifier
     if not _ID.match(identifier) or identifier.lower() in _KEYWORDS:
-        return '"' + _UNESCAPED_QUOTE.sub(r'\g<escaped_backslashes>\\\g<literal_quote>', identifier) + '"'
+        return '"' + _UNESCAPED_QUOTE.sub(r"\g<escaped_backslashes>\\\g<literal_quote>", identifier) + '"'
     return identifier
 
 
