@@ -58,23 +58,21 @@ def template(name: str) -> Template:
 def make_environment(precompiled: Path) -> Environment:
     """An environment that loads templates from modules in `precompiled` when they are current."""
     from jinja2 import Environment, StrictUndefined
+    from markupsafe import Markup
+
+    from cjmap.render.text import printable
+
+    def finalize(value: Any) -> Any:
+        """Every value a template prints; cjmap's own markup (the inline CSS and JS) passes as is."""
+        return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
     return Environment(
         loader=_loader(precompiled),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
-        finalize=_finalize,
+        finalize=finalize,
     )
-
-
-def _finalize(value: Any) -> Any:
-    """Every value a template prints; cjmap's own markup (the inline CSS and JS) passes as is."""
-    from markupsafe import Markup
-
-    from cjmap.render.text import printable
-
-    return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
 def _loader(precompiled: Path) -> BaseLoader:
