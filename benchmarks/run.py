@@ -148,7 +148,9 @@ def install_wheel(scratch: Path) -> str:
     where = subprocess.run(
         [str(python), "-c", "import cjmap; print(cjmap.__file__)"], capture_output=True, text=True, check=True
     ).stdout.strip()
+    precompiled = len(list(Path(where).parent.glob("render/precompiled/*.py")))
     print(f"cjmap from {wheel.name}, installed with compiled bytecode at {Path(where).parent}")
+    print(f"HTML templates precompiled into the wheel: {precompiled} (src/cjmap_build.py)")
     return str(python)
 
 
@@ -252,7 +254,14 @@ def render(bench: Bench) -> None:
         for size, path in maps.items()
         for kind, ext in extensions.items()
     }
-    figures = bench.timed({f"{size} {kind}": c for (size, kind), c in commands.items()}, runs=5)
+    # What render adds to reading and checking the map: `cjmap validate` of the same file, same run.
+    checked = {size: [*bench.cjmap, "validate", str(path)] for size, path in maps.items()}
+    timed = {f"{size} {kind}": c for (size, kind), c in commands.items()}
+    figures = bench.timed(timed | {f"{size} validate": c for size, c in checked.items()}, runs=5)
+    for size, command in checked.items():
+        wall, cpu, _ = figures[f"{size} validate"]
+        line = f"{size:>5,} touchpoints, validate: {wall * 1000:6.0f} ms wall {cpu * 1000:6.0f} ms CPU"
+        print(line + (f" {millions(bench.instructions(command))}  (what render adds to)" if size == 20 else ""))
     goals = {(20, "dot"): 0.25, (20, "html"): 0.3}
     for (size, kind), command in commands.items():
         wall, cpu, _ = figures[f"{size} {kind}"]

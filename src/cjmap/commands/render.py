@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,8 +19,11 @@ from cjmap.output import OutputError, write_atomically
 from cjmap.render.formats import DEFAULT_FORMATS, DIAGRAM, FORMATS, RenderInputs
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from cjmap.analysis.forecast import Forecast
     from cjmap.analysis.measure.written import Measured
+    from cjmap.render.dot import DiagramOptions
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,6 @@ def run(session: Session, paths: Sequence[str], request: RenderRequest) -> int:
 
 
 def render_checked(checked: Checked, request: RenderRequest, measured: Measured | None = None) -> int:
-    from cjmap.render.dot import DiagramOptions
-    from cjmap.render.theme import THEMES
-
     problem = _print_problem(request)
     if problem:
         error(problem)
@@ -95,9 +94,8 @@ def render_checked(checked: Checked, request: RenderRequest, measured: Measured 
             return EXIT_USAGE
         if request.verbose:
             say(f"engine: {engine.description}")
-    diagram = DiagramOptions(
-        theme=THEMES[request.theme], direction=request.direction, persona=request.persona, detail=request.detail
-    )
+    diagrams = any(FORMATS[t.format] is DIAGRAM or _drawn(t, request) for t in targets)
+    diagram = _diagram_options(request) if diagrams else None
     files = {_journey(r.journey).map.id: r.name for r in maps}
     inputs = RenderInputs(
         today=checked.settings.today, diagram=diagram, layout=request.layout, paper=request.paper or "A3"
@@ -107,6 +105,16 @@ def render_checked(checked: Checked, request: RenderRequest, measured: Measured 
     texts = _texts([t for t in targets if t not in printed], journeys, files, inputs, forecasts, measured)
     failures = _run_jobs(targets, texts, engine, checked.protected(), _printer(journeys, inputs))
     return max(status, EXIT_FINDINGS if failures else EXIT_OK)
+
+
+def _diagram_options(request: RenderRequest) -> DiagramOptions:
+    """How the DOT source is drawn (imported only when a diagram is made: md and html need none)."""
+    from cjmap.render.dot import DiagramOptions
+    from cjmap.render.theme import THEMES
+
+    return DiagramOptions(
+        theme=THEMES[request.theme], direction=request.direction, persona=request.persona, detail=request.detail
+    )
 
 
 def _print_problem(request: RenderRequest) -> str | None:
@@ -218,7 +226,8 @@ def _run_jobs(
 ) -> int:
     """Pictures are drawn (and grids printed) in parallel threads (engines are processes); every
     file is written by this thread, in order, so that after an interrupt nothing more is written:
-    the engines are killed, and what they drew is dropped."""
+    the engines are killed, and what they drew is dropped. Texts are made already: with nothing
+    to draw or print, no thread is started (nor the thread pool imported)."""
     notes: dict[Target, str] = {}  # what a printed PDF holds, for the "wrote" line
 
     def produce(target: Target) -> bytes:
@@ -231,12 +240,15 @@ def _run_jobs(
         return texts[target].encode("utf-8")
 
     failures = 0
-    pool = ThreadPoolExecutor(max_workers=min(len(targets), os.cpu_count() or 2))
+    pool = _pool(len(targets)) if any(t not in texts or FORMATS[t.format].picture for t in targets) else None
     try:
         with _Progress(len(targets)) as progress:
-            futures = [pool.submit(produce, target) for target in targets]
-            for target, future in zip(targets, futures, strict=True):
-                problem = _write(target, future, protected)
+            if pool is None:
+                results = [_later(produce, target) for target in targets]
+            else:
+                results = [pool.submit(produce, target).result for target in targets]
+            for target, result in zip(targets, results, strict=True):
+                problem = _write(target, result, protected)
                 if problem:
                     failures += 1
                     progress.fail(f"cjmap: error: {problem}")
@@ -245,16 +257,28 @@ def _run_jobs(
                     progress.done(f"wrote {target.path}{note}" if target.path else None)
     except BaseException:  # an interrupt: stop the engines, write nothing more
         stop_all()
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown()
+    if pool is not None:
+        pool.shutdown()
     return failures
 
 
-def _write(target: Target, future: Future[bytes], protected: set[Path]) -> str | None:
-    """Write one rendered target; the error message, or None when it worked."""
+def _pool(jobs: int) -> ThreadPoolExecutor:
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=min(jobs, os.cpu_count() or 2))
+
+
+def _later(produce: Callable[[Target], bytes], target: Target) -> Callable[[], bytes]:
+    return lambda: produce(target)
+
+
+def _write(target: Target, result: Callable[[], bytes], protected: set[Path]) -> str | None:
+    """Write one rendered target (its bytes from `result`); the error message, or None when it worked."""
     try:
-        data = future.result()
+        data = result()
         if target.path is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()

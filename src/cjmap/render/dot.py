@@ -8,17 +8,16 @@ kind), never from counters or hashes, so the output is the same bytes on every r
 
 from __future__ import annotations
 
-import html
 import itertools
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from cjmap.journey import Journey, PlacedTouchpoint
 from cjmap.model import Touchpoint
+from cjmap.render.dot_source import Digraph
 from cjmap.render.i18n import Words
-from cjmap.render.text import printable
+from cjmap.render.text import escape, printable
 from cjmap.render.theme import FONT, LIGHT, Theme
 from cjmap.render.view import (
     MARKERS,
@@ -30,9 +29,6 @@ from cjmap.render.view import (
     top_opportunity,
     top_pain,
 )
-
-if TYPE_CHECKING:
-    import graphviz
 
 # Above this many touchpoints, Graphviz's crossing minimisation is cut short (mclimit): on a
 # 1,000-touchpoint map it halves the layout time, while small maps keep the tidiest layout.
@@ -88,11 +84,16 @@ def html_text(text: str, width: int = NAME_WIDTH, max_lines: int = MAX_LINES) ->
     # Only the first lines are shown: wrapping a 10 MB word whole took textwrap half a minute.
     shown = str(text)[: (width + 1) * max_lines * 4]
     for paragraph in printable(shown).splitlines() or [""]:
+        if len(paragraph) <= width and paragraph.isprintable():
+            # It fits on one line: textwrap would only drop the trailing spaces (most labels;
+            # wrapping them took a third of a large diagram's build). No tabs or other blanks here.
+            lines.append(paragraph.rstrip(" "))
+            continue
         lines += textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=True) or [""]
     if len(lines) > max_lines:
         lines = [*lines[: max_lines - 1], lines[max_lines - 1][: width - 1].rstrip() + "…"]
     # Graphviz refuses an empty <B></B>, which a blank text would make: keep a no-break space.
-    return "<BR/>".join(html.escape(line, quote=True) for line in lines) or "&#160;"
+    return "<BR/>".join(escape(line) for line in lines) or "&#160;"
 
 
 def node_name(kind: str, element_id: str) -> str:
@@ -126,10 +127,8 @@ class _Diagram:
         return "LR" if longest_chain(self.journey, self.shown) <= LR_UP_TO else "TB"
 
     def build(self) -> str:
-        import graphviz  # here: the report and the Mermaid journey import this module too
-
         t = self.theme
-        graph = graphviz.Digraph(
+        graph = Digraph(
             name=self.map.id,
             graph_attr={
                 "rankdir": self.direction(),
@@ -180,7 +179,7 @@ class _Diagram:
             f'<B>{html_text(m.title, 90, 2)}</B><BR/><FONT POINT-SIZE="11" COLOR="{self.theme.muted}">{subtitle}</FONT>'
         )
 
-    def _stages(self, graph: graphviz.Digraph) -> None:
+    def _stages(self, graph: Digraph) -> None:
         t = self.theme
         firsts: list[str] = []
         groups = by_stage(self.shown, lambda p: p.stage_index, len(self.map.stages))
@@ -191,11 +190,9 @@ class _Diagram:
             label = f"<B>{index + 1}. {html_text(stage.label, 40, 2)}</B>"
             if stage.goal:
                 label += f'<BR/><FONT POINT-SIZE="9" COLOR="{t.muted}">{html_text(stage.goal, 44, 2)}</FONT>'
-            # A cluster built on its own and then added: graphviz's `with graph.subgraph()` copies
-            # the whole parent body for every cluster, which made 20,000 stages take minutes.
-            import graphviz  # imported where the graph is built (start-up of md and mermaid)
-
-            cluster = graphviz.Digraph(name=f"cluster_{node_name('stage', stage.id)}")
+            # A cluster built on its own and then added (the graphviz package's `with
+            # graph.subgraph()` copied the whole parent body for every cluster: minutes at 20,000).
+            cluster = Digraph(name=f"cluster_{node_name('stage', stage.id)}")
             cluster.attr(
                 label=f"<{label}>",
                 style="rounded,filled",
@@ -213,7 +210,7 @@ class _Diagram:
         for before, after in itertools.pairwise(firsts):
             graph.edge(before, after, style="invis", weight="4")
 
-    def _touchpoint(self, graph: graphviz.Digraph, placed: PlacedTouchpoint) -> None:
+    def _touchpoint(self, graph: Digraph, placed: PlacedTouchpoint) -> None:
         tp, t = placed.touchpoint, self.theme
         emotions = tp.emotions()
         if self.options.persona and isinstance(tp.emotion, dict):
@@ -233,7 +230,7 @@ class _Diagram:
             rows.append(f'<FONT POINT-SIZE="9">{self._emotion_text(emotions)}</FONT>')
         counts = self._counts(tp)
         if counts:
-            rows.append(f'<FONT POINT-SIZE="9">{html.escape(counts)}</FONT>')
+            rows.append(f'<FONT POINT-SIZE="9">{escape(counts)}</FONT>')
         if self.options.detail:
             rows += self._detail(tp)
         fill, font = t.no_emotion_fill, t.text
@@ -291,26 +288,27 @@ class _Diagram:
         counts = ((len(tp.pain_points), "pain"), (len(tp.opportunities), "idea"), (len(tp.kpis), "kpi"))
         return " · ".join(self.words.count(number, noun) for number, noun in counts if number)
 
-    def _outcomes(self, graph: graphviz.Digraph) -> None:
+    def _outcomes(self, graph: Digraph) -> None:
         t = self.theme
         targeted = {link.target for links in self.links.values() for link in links}
         shown = [outcome for outcome, _ in self.journey.outcomes.values() if outcome.id in targeted]
         if not shown:
             return
-        with graph.subgraph(name="cluster_outcomes") as cluster:
-            title = html_text(self.words["outcomes"], 40, 1)
-            cluster.attr(label=f"<<B>{title}</B>>", style="rounded,dashed", color=t.cluster_border, fontsize="12")
-            for outcome in shown:
-                fill = {"success": t.success_fill, "lost": t.lost_fill}.get(outcome.kind, t.other_fill)
-                kind = html_text(self.words[outcome.kind], 30, 1)
-                cluster.node(
-                    node_name("outcome", outcome.id),
-                    label=f'<<B>{html_text(outcome.label, 24, 3)}</B><BR/><FONT POINT-SIZE="9">{kind}</FONT>>',
-                    shape="box",
-                    style="rounded,filled,bold" if outcome.kind == "success" else "filled",
-                    peripheries="2" if outcome.kind == "success" else "1",
-                    fillcolor=fill,
-                )
+        cluster = Digraph(name="cluster_outcomes")
+        title = html_text(self.words["outcomes"], 40, 1)
+        cluster.attr(label=f"<<B>{title}</B>>", style="rounded,dashed", color=t.cluster_border, fontsize="12")
+        for outcome in shown:
+            fill = {"success": t.success_fill, "lost": t.lost_fill}.get(outcome.kind, t.other_fill)
+            kind = html_text(self.words[outcome.kind], 30, 1)
+            cluster.node(
+                node_name("outcome", outcome.id),
+                label=f'<<B>{html_text(outcome.label, 24, 3)}</B><BR/><FONT POINT-SIZE="9">{kind}</FONT>>',
+                shape="box",
+                style="rounded,filled,bold" if outcome.kind == "success" else "filled",
+                peripheries="2" if outcome.kind == "success" else "1",
+                fillcolor=fill,
+            )
+        graph.subgraph(cluster)
 
     def _edges_of(self, placed: PlacedTouchpoint) -> list[_Link]:
         """Links leaving a touchpoint, limited to what is drawn (for one persona: their path)."""
@@ -328,7 +326,7 @@ class _Diagram:
         index = self.order[placed.touchpoint.id]
         return self.shown[index + 1].touchpoint.id if index + 1 < len(self.shown) else None
 
-    def _edges(self, graph: graphviz.Digraph) -> None:
+    def _edges(self, graph: Digraph) -> None:
         entries = [entry for entry in self.journey.entries() if entry in self.shown_ids] or [
             p.touchpoint.id for p in self.shown[:1]
         ]
@@ -367,7 +365,7 @@ class _Diagram:
             if link.target in self.order and self.order[link.target] <= self.order[placed.touchpoint.id]
         )
 
-    def _link(self, graph: graphviz.Digraph, placed: PlacedTouchpoint, source: str, link: _Link) -> None:
+    def _link(self, graph: Digraph, placed: PlacedTouchpoint, source: str, link: _Link) -> None:
         if link.target in self.journey.outcomes and link.target not in self.shown_ids:
             target = node_name("outcome", link.target)
             backwards = False
@@ -382,7 +380,7 @@ class _Diagram:
             label.append(f"<B>{link.probability * 100:.0f}%</B>")
         taken = self.options.shares.get((placed.touchpoint.id, link.target)) if self.options.shares else None
         if taken is not None:
-            label.append(f"<I>{html.escape(taken)}</I>")
+            label.append(f"<I>{escape(taken)}</I>")
         seen = self.options.observed.get((placed.touchpoint.id, link.target)) if self.options.observed else None
         if seen is not None:
             label.append(f'<FONT POINT-SIZE="8">{html_text(seen, 30, 1)}</FONT>')
@@ -392,7 +390,7 @@ class _Diagram:
             attributes.update(style="dashed", constraint="false")
         graph.edge(source, target, **attributes)
 
-    def _legend(self, graph: graphviz.Digraph) -> None:
+    def _legend(self, graph: Digraph) -> None:
         t = self.theme
         words = self.words
         cells = "".join(

@@ -8,20 +8,17 @@ contained `<script>` could not run code. Jinja2 escapes every value from the map
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from cjmap.journey import Journey
 from cjmap.model import Experiment, Touchpoint
 from cjmap.render.i18n import Words
-from cjmap.render.text import printable
 from cjmap.render.view import (
     MARKERS,
     by_stage,
@@ -116,6 +113,8 @@ def render_html(journey: Journey, options: HtmlOptions) -> str:
         "curves": curves(journey, columns, words, COLUMN, everyone_only=False),
         "column_width": COLUMN,
     }
+    from cjmap.render.jinja import template
+
     return str(template("journey.html.j2").render(**context))
 
 
@@ -130,27 +129,6 @@ def _print_fit(columns: list[Column]) -> str:
     width = column_width(columns)
     zoom = min(1.0, PRINT_WIDTH / (LANE + width * max(1, len(columns))))
     return f"@media print {{ :root {{ --print-col: {width:.0f}px; --print-zoom: {zoom:.3f}; }} }}\n"
-
-
-@functools.cache
-def template(name: str) -> Any:
-    """A template of this package, in an environment that escapes every value from the map;
-    compiled once per process (61-65 ms a call before; `cjmap serve` renders on every save)."""
-    from jinja2 import Environment, FunctionLoader, StrictUndefined
-    from markupsafe import Markup
-
-    def finalize(value: Any) -> Any:
-        """Every value a template prints; cjmap's own markup (the inline CSS and JS) passes as is."""
-        return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
-
-    environment = Environment(
-        loader=FunctionLoader(_asset),
-        autoescape=True,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        finalize=finalize,
-    )
-    return environment.get_template(name)
 
 
 def grid_context(
@@ -209,8 +187,10 @@ def curves(journey: Journey, columns: list[Column], words: Words, column: float,
     return [_curve(journey, columns, persona, words, column, names, order) for persona in ["", *personas]]
 
 
-def _asset(name: str) -> str:  # also the templates' loader
-    return (resources.files("cjmap.render") / "templates" / name).read_text(encoding="utf-8")
+def _asset(name: str) -> str:
+    from cjmap.render.jinja import source
+
+    return source(name)
 
 
 def _hash(content: str) -> str:

@@ -29,9 +29,9 @@ from cjmap.render.html import (
     _stages,
     curves,
     grid_context,
-    template,
 )
 from cjmap.render.i18n import Words
+from cjmap.render.jinja import template
 
 # Landscape paper, width and height in PDF points (1/72 in).
 PAPERS: dict[str, tuple[float, float]] = {
@@ -90,7 +90,9 @@ def column_width(columns: list[Column]) -> float:
         texts += [k.name for k in tp.kpis] + [c.text for c in tp.content] + tp.data + tp.collects
         if tp.decision is not None:
             texts += [tp.decision.question, *(b.when for b in tp.decision.branches)]
-        needed = max([needed, *(longest_word(t) * 11 * EM_REGULAR for t in texts if t)])
+        # A text no longer than the widest word so far cannot widen the column: not split at all.
+        wide = [t for t in texts if t and len(t) * 11 * EM_REGULAR > needed]
+        needed = max([needed, *(longest_word(t) * 11 * EM_REGULAR for t in wide)])
     padding = 12  # the cell's padding and border
     return min(MAX_COLUMN, max(COLUMN, math.ceil(needed + padding)))
 

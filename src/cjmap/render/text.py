@@ -12,3 +12,10 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 def printable(text: str) -> str:
     return _FORBIDDEN.sub("", text)
+
+
+def escape(text: str) -> str:
+    """As html.escape(text, quote=True), without importing html (its table of entities cost a DOT
+    render about 8M CPU instructions to load)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;").replace("'", "&#x27;")
