@@ -232,3 +232,17 @@ def test_a_pickled_journey_leaves_what_it_kept_behind_and_answers_the_same() -> 
     received = pickle.loads(sent)
     assert [build_chain(received, persona, floating, 1.0) for persona in received.persona_ids()] == chains
     assert received.edges_for("a", "anna")[0].target == "c"
+
+
+@given(journey_maps())
+def test_a_map_without_a_way_back_has_no_trap(journey_map: JourneyMap) -> None:
+    """The trap rule builds no chain where no written way leads back (rules.flow.can_loop): the
+    chains of such a map never hold a trap, and where they do, can_loop says a loop is possible."""
+    from cjmap.analysis.chain import build_chain, floating, traps
+    from cjmap.rules.flow import can_loop
+
+    journey = Journey.build(journey_map)
+    chains = [build_chain(journey, p, floating, 1.0) for p in journey.persona_ids()]
+    trapped = any(traps(chain) for chain in chains)
+    cycles = any(len(loop) > 1 or loop[0] in chain.successors(loop[0]) for chain in chains for loop in chain.loops())
+    assert not (trapped or cycles) or can_loop(journey)

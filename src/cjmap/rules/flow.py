@@ -207,12 +207,31 @@ def trap(journey: Journey, context: Context) -> Iterator[Finding]:
     """A loop whose probabilities let nobody out: the customers who reach it go round for ever
     and never reach an outcome or an end. Give one of its touchpoints a way out (a `next` or a
     branch with a probability above 0). The forecast refuses such a map."""
+    if not can_loop(journey):
+        return
     found: dict[tuple[str, ...], list[str]] = {}
     for persona in journey.persona_ids():
         for members in traps(build_chain(journey, persona, floating, 1.0)):
             found.setdefault(tuple(members), []).extend([persona] if persona else [])
     for loop, personas in found.items():
         yield Finding((*journey.touchpoints[loop[0]].path, "id"), trap_message(list(loop), personas))
+
+
+def can_loop(journey: Journey) -> bool:
+    """Whether any persona's way can come back to a touchpoint: a loop needs a way that leads to
+    the same or an earlier touchpoint in file order, and only a written way can (the implicit one
+    of a sequential map always leads on). Most maps have none, and then no chain is built."""
+    ordered = journey.ordered()
+    if len(journey.touchpoints) != len(ordered):
+        return True  # a duplicated id: positions are ambiguous, let the chains decide
+    position = {placed.touchpoint.id: placed.order for placed in ordered}
+    for source, edges in journey.edges.items():
+        here = position.get(source)
+        for edge in edges:
+            there = position.get(edge.target)
+            if not edge.implicit and there is not None and (here is None or there <= here):
+                return True
+    return False
 
 
 def trap_message(members: list[str], personas: list[str]) -> str:
