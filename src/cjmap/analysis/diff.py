@@ -656,6 +656,8 @@ TOUCHPOINT_FIELDS = ("name", "action", "backstage", "need", "thoughts", "persona
 
 
 def _touchpoint_fields(old: Touchpoint, new: Touchpoint) -> tuple[FieldChange, ...]:
+    if old == new:
+        return ()  # most touchpoints of a revision: one comparison (equal models differ in no field)
     changes = list(_changes(old, new, TOUCHPOINT_FIELDS))
     if old.next_targets != new.next_targets or (old.next is None) != (new.next is None):
         # where `next` leads (the ids; a share per next step shows in the forecast delta)
