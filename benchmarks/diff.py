@@ -161,6 +161,7 @@ def in_process(old: Path, new: Path) -> tuple[float, float, float, float, str]:
     """CPU seconds of the parts of one diff: loads, diff_maps, the three reports, the forecast
     delta (both maps forecast, with the engine `cjmap forecast` picks for their size), and
     that engine."""
+    import gc
     import time
     from datetime import date
 
@@ -173,6 +174,7 @@ def in_process(old: Path, new: Path) -> tuple[float, float, float, float, str]:
     from cjmap.source import Limits
     from cjmap.validate import Settings, check_path
 
+    gc.disable()  # as the command does (commands.common.short_lived)
     started = time.process_time()
     loader, settings = Loader(Limits(max_bytes=10**9)), Settings(today=date(2026, 11, 1))
     maps = [check_path(loader, path, str(path), settings).journey_map for path in (old, new)]
@@ -184,6 +186,7 @@ def in_process(old: Path, new: Path) -> tuple[float, float, float, float, str]:
     diffed = time.process_time()
     render_text(diff), render_markdown(diff), render_json(diff)
     engines = " and ".join(dict.fromkeys(forecast.arithmetic)) if forecast is not None else "no forecast"
+    gc.enable()
     return loaded - started, diffed - forecast_done, time.process_time() - diffed, forecast_done - loaded, engines
 
 
