@@ -490,6 +490,12 @@ def test_a_trap_names_its_touchpoints_and_its_personas() -> None:
     assert "touchpoints 't2', 't3' form a trap for anna, piotr" in finding.message
 
 
+def test_a_persona_written_twice_is_named_once() -> None:
+    body = CASES["CJM121"][0].replace("- {id: t1, next: [t2]}", "- {id: t1, personas: [piotr, piotr], next: [t2]}")
+    (finding,) = [d for d in check(HEAD + body) if d.rule == "CJM121"]
+    assert "'t1' leads piotr to 't2', which does not involve this persona" in finding.message
+
+
 def test_a_self_loop_with_no_way_out_is_a_trap_but_a_dead_end_is_not() -> None:
     looping = """
 stages:

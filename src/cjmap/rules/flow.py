@@ -186,7 +186,7 @@ def off_path_step(journey: Journey, context: Context) -> Iterator[Finding]:
             target = journey.touchpoints.get(edge.target)
             if edge.implicit or target is None:
                 continue
-            lost = [p for p in mine if not journey.involves(edge.target, p) and _taken(edge, p)]
+            lost = list(dict.fromkeys(p for p in mine if not journey.involves(edge.target, p) and _taken(edge, p)))
             if lost:
                 names = ", ".join(lost)
                 yield Finding(
