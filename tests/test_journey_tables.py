@@ -246,3 +246,25 @@ def test_a_map_without_a_way_back_has_no_trap(journey_map: JourneyMap) -> None:
     trapped = any(traps(chain) for chain in chains)
     cycles = any(len(loop) > 1 or loop[0] in chain.successors(loop[0]) for chain in chains for loop in chain.loops())
     assert not (trapped or cycles) or can_loop(journey)
+
+
+@given(journey_maps())
+def test_an_outcomes_only_forecast_gives_the_full_forecasts_outcomes(journey_map: JourneyMap) -> None:
+    """`cjmap diff` forecasts with outcomes_only: the figures a comparison reads are the full
+    forecast's, exactly."""
+    from cjmap.analysis.forecast import EXACT, ForecastError, forecast
+
+    journey = Journey.build(journey_map)
+    try:
+        full = forecast(journey, EXACT)
+    except ForecastError:
+        return
+    light = forecast(journey, EXACT, outcomes_only=True)
+    for a, b in [*zip(full.personas.values(), light.personas.values(), strict=True), (full.audience, light.audience)]:
+        assert (a.outcomes, a.no_outcome, a.success, a.expected_steps) == (
+            b.outcomes,
+            b.no_outcome,
+            b.success,
+            b.expected_steps,
+        )
+    assert list(full.personas) == list(light.personas) and full.goal == light.goal

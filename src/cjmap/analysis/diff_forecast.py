@@ -56,7 +56,7 @@ def forecast_delta(old: Journey, new: Journey, exact_up_to: int) -> ForecastDelt
     forecasts = []
     for side, journey, numbers in (("old", old, engines[0]), ("new", new, engines[1])):
         try:
-            forecasts.append(forecast(journey, numbers))
+            forecasts.append(forecast(journey, numbers, outcomes_only=True))  # what `compare` reads
         except ForecastError as problem:
             return ForecastDelta(None, arithmetic, f"the {side} map '{journey.map.id}' cannot be forecast: {problem}")
     return ForecastDelta(compare(forecasts[0], forecasts[1]), arithmetic)

@@ -131,9 +131,13 @@ def forecast(
     numbers: _Numbers[N],
     variant: Variant | None = None,
     personas: Iterable[str] | None = None,
+    outcomes_only: bool = False,
 ) -> Forecast[N]:
     """The forecast of a checked map (no errors). Raises ForecastError for a trap, a loop over
-    LOOP_LIMIT touchpoints or a variant that does not fit the map."""
+    LOOP_LIMIT touchpoints or a variant that does not fit the map. outcomes_only: the outcome
+    shares, success, no outcome and expected touchpoints only (what a comparison of two maps
+    reads, `cjmap diff`); reach, stage reach, paths, removal effects, nudges and flow are left
+    empty, which spares the backward pass and every per-touchpoint figure."""
     wanted = set(personas) if personas is not None else None
     results: dict[str, PersonaForecast[N]] = {}
     skipped: dict[str, str] = {}
@@ -148,8 +152,8 @@ def forecast(
             skipped[key] = "no entry point involves this persona"
             continue
         volume = journey.personas[persona][0].volume if persona else None
-        results[key] = _persona(journey, chain, key, volume, numbers)
-    return _assemble(journey, numbers, results, skipped)
+        results[key] = _persona(journey, chain, key, volume, numbers, outcomes_only)
+    return _assemble(journey, numbers, results, skipped, outcomes_only)
 
 
 def forecast_with_variants(
@@ -163,7 +167,11 @@ def forecast_with_variants(
 
 
 def _assemble(
-    journey: Journey, numbers: _Numbers[N], results: dict[str, PersonaForecast[N]], skipped: dict[str, str]
+    journey: Journey,
+    numbers: _Numbers[N],
+    results: dict[str, PersonaForecast[N]],
+    skipped: dict[str, str],
+    outcomes_only: bool = False,
 ) -> Forecast[N]:
     volumes = [r.volume for r in results.values()]
     by_volume = bool(results) and all(v is not None for v in volumes) and sum(v or 0 for v in volumes) > 0
@@ -172,7 +180,7 @@ def _assemble(
         weights[key] = numbers.convert(result.volume or 0.0) if by_volume else numbers.one
     total = sum(weights.values(), numbers.zero)
     shares = {key: weight / total for key, weight in weights.items()} if total != numbers.zero else {}
-    audience = _mix(journey, results, shares, numbers)
+    audience = _mix(journey, results, shares, numbers, outcomes_only)
     customers = value = None
     if by_volume:
         customers = {
@@ -214,10 +222,16 @@ def _goal(journey: Journey, results: dict[str, PersonaForecast[N]], audience: Pe
 
 
 def _mix(
-    journey: Journey, results: dict[str, PersonaForecast[N]], shares: dict[str, N], numbers: _Numbers[N]
+    journey: Journey,
+    results: dict[str, PersonaForecast[N]],
+    shares: dict[str, N],
+    numbers: _Numbers[N],
+    outcomes_only: bool = False,
 ) -> PersonaForecast[N]:
     """The whole audience: each persona's figures weighted by its share of the entrants."""
     zero = numbers.zero
+    touchpoints: Iterable[str] = () if outcomes_only else journey.touchpoints
+    stages: Iterable[str] = () if outcomes_only else journey.stages
     if len(results) == 1:  # one persona is the whole audience
         (only,) = results.values()
         return PersonaForecast(
@@ -256,12 +270,12 @@ def _mix(
         mixed(lambda r: r.outcomes, journey.outcomes),
         scalar(lambda r: r.no_outcome),
         scalar(lambda r: r.expected_steps),
-        mixed(lambda r: r.reach, journey.touchpoints),
-        mixed(lambda r: r.stage_reach, journey.stages),
+        mixed(lambda r: r.reach, touchpoints),
+        mixed(lambda r: r.stage_reach, stages),
         scalar(lambda r: r.success),
         (),
         True,
-        mixed(lambda r: r.removal, journey.touchpoints),
+        mixed(lambda r: r.removal, touchpoints),
         _ranked([Nudge(at, to, v[0], v[1], v[2]) for (at, to), v in nudges.items()]),
         mixed(lambda r: r.flow, sorted({way for r in results.values() for way in r.flow})),
     )
@@ -273,7 +287,7 @@ def _ranked(nudges: list[Nudge[N]]) -> tuple[Nudge[N], ...]:
 
 
 def _persona(
-    journey: Journey, chain: Chain[N], key: str, volume: float | None, numbers: _Numbers[N]
+    journey: Journey, chain: Chain[N], key: str, volume: float | None, numbers: _Numbers[N], outcomes_only: bool = False
 ) -> PersonaForecast[N]:
     zero, one = numbers.zero, numbers.one
     loops = chain.loops()
@@ -310,6 +324,10 @@ def _persona(
             visits[loop[0]] = inflow[loop[0]] / (one - _self(loop[0], chain))
             continue
         visits.update(_visits_within(loop, members, predecessors, inflow, one, zero))
+    if outcomes_only:
+        outcomes, no_outcome, success = _ends(journey, chain, visits, success_outcomes, zero)
+        total = sum(visits.values(), zero)
+        return PersonaForecast(key, volume, outcomes, no_outcome, total, {}, {}, success, (), True, {}, (), {})
 
     # Backward: the chance of success from each touchpoint.
     def worth(target: str, known: dict[str, N]) -> N:
@@ -372,19 +390,7 @@ def _persona(
                     moved.append(reach[t] * ((new_a / (one - new_b) if new_b != one else zero) - base))
                 nudges.append(Nudge(t, target, p, moved[0], moved[1]))
 
-    outcomes = {o: zero for o in journey.outcomes}
-    no_outcome = zero
-    for tp, ways in chain.steps.items():
-        flowing = visits[tp]
-        if not any(p != zero for _, p in ways):
-            no_outcome += flowing
-        for target, p in ways:
-            if target not in chain.steps and p != zero:
-                if target in outcomes:
-                    outcomes[target] += flowing * p
-                else:  # an unknown id: validation reports it; the journey ends there
-                    no_outcome += flowing * p
-    success = sum((outcomes[o] for o in success_outcomes), zero)
+    outcomes, no_outcome, success = _ends(journey, chain, visits, success_outcomes, zero)
     flow: dict[tuple[str, str], N] = {}
     for tp, ways in chain.steps.items():
         for target, p in ways:
@@ -406,6 +412,26 @@ def _persona(
         _ranked(nudges),
         flow,
     )
+
+
+def _ends(
+    journey: Journey, chain: Chain[N], visits: dict[str, N], success_outcomes: set[str], zero: N
+) -> tuple[dict[str, N], N, N]:
+    """Where the entrants end: each outcome's share, no outcome, and the success share."""
+    outcomes = {o: zero for o in journey.outcomes}
+    no_outcome = zero
+    for tp, ways in chain.steps.items():
+        flowing = visits[tp]
+        if not any(p != zero for _, p in ways):
+            no_outcome += flowing
+        for target, p in ways:
+            if target not in chain.steps and p != zero:
+                if target in outcomes:
+                    outcomes[target] += flowing * p
+                else:  # an unknown id: validation reports it; the journey ends there
+                    no_outcome += flowing * p
+    success = sum((outcomes[o] for o in success_outcomes), zero)
+    return outcomes, no_outcome, success
 
 
 def _self(tp: str, chain: Chain[N]) -> N:
