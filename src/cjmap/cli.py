@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer.main import get_command_name
 from typer.models import CommandInfo
 
 from cjmap import __version__
@@ -649,9 +650,10 @@ def _app_for(arguments: list[str]) -> typer.Typer:
 
 
 def _command_name(command: CommandInfo) -> str | None:
+    """The name typer gives a declared command (typer.main.get_command_name of its function's)."""
     if command.name:
         return command.name
-    return None if command.callback is None else command.callback.__name__.replace("_", "-")
+    return None if command.callback is None else get_command_name(command.callback.__name__)
 
 
 def _discard_output() -> None:

@@ -55,13 +55,14 @@ def cache_key() -> bytes:
 
 def _load_or_build() -> dict[type[BaseModel], SchemaValidator]:
     try:
-        key = cache_key()
+        key: bytes | None = cache_key()
     except OSError:  # model.py is not a readable file (e.g. run from an archive): no cache
-        return {}
-    schemas = _read(key)
+        key = None
+    schemas = None if key is None else _read(key)
     if schemas is None:
         schemas = [_generated(m) for m in _MODELS]
-        _write(key, schemas)
+        if key is not None:
+            _write(key, schemas)
     return {m: SchemaValidator(schema) for m, schema in zip(_MODELS, schemas, strict=True)}
 
 

@@ -221,15 +221,12 @@ def can_loop(journey: Journey) -> bool:
     """Whether any persona's way can come back to a touchpoint: a loop needs a way that leads to
     the same or an earlier touchpoint in file order, and only a written way can (the implicit one
     of a sequential map always leads on). Most maps have none, and then no chain is built."""
-    ordered = journey.ordered()
-    if len(journey.touchpoints) != len(ordered):
+    placed = journey.touchpoints
+    if len(placed) != len(journey.ordered()):
         return True  # a duplicated id: positions are ambiguous, let the chains decide
-    position = {placed.touchpoint.id: placed.order for placed in ordered}
     for source, edges in journey.edges.items():
-        here = position.get(source)
         for edge in edges:
-            there = position.get(edge.target)
-            if not edge.implicit and there is not None and (here is None or there <= here):
+            if not edge.implicit and edge.target in placed and placed[edge.target].order <= placed[source].order:
                 return True
     return False
 
