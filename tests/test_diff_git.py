@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -288,3 +289,27 @@ def test_git_base_golden(repo: Path, fmt: str) -> None:
     result = run_cli("diff", "--git", "HEAD~1", "-f", fmt)
     assert result.exit_code == 0, result.stderr
     assert_golden(f"diff/git-base.{fmt}", result.stdout)
+
+
+def test_rev_path_sides_read_in_a_second_process_give_the_same(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cjmap import pool
+    from cjmap.commands import diff as diff_command
+
+    if not pool.can_fork() or pool.cores() < 2:
+        pytest.skip("forks only on Linux, with 2+ cores")
+    args = ["diff", "HEAD~1:journeys/first.yaml", "journeys/first.yaml", "-f", "json"]
+    monkeypatch.setattr(diff_command, "PARALLEL_FROM_BYTES", 10**18)
+    serial = run_cli(*args)
+    monkeypatch.setattr(diff_command, "PARALLEL_FROM_BYTES", 0)
+    came_back: list[bool] = []
+    beside = pool.beside
+
+    def recorded(here: Any, there: Any) -> tuple[Any, Any]:
+        mine, theirs = beside(here, there)
+        came_back.append(theirs is not None)
+        return mine, theirs
+
+    monkeypatch.setattr(pool, "beside", recorded)
+    parallel = run_cli(*args)
+    assert came_back == [True] and (parallel.exit_code, parallel.stdout) == (serial.exit_code, serial.stdout)
+    assert "Anna Kowalska" in parallel.stdout

@@ -3,11 +3,14 @@ diff(b, a), and every report renders deterministically within its size cap."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cjmap.analysis import diff as diff_module
 from cjmap.analysis.diff import MapDiff, diff_maps
 from cjmap.analysis.diff_report import render_json, render_markdown, render_text
 from cjmap.journey import Journey
@@ -123,3 +126,48 @@ def test_reports_are_deterministic_and_within_the_cap(a: dict[str, Any], b: dict
     markdown = render_markdown(diff, max_chars=cap)
     assert len(markdown) <= cap
     assert markdown == render_markdown(again, max_chars=cap)
+
+
+class _EveryTouchpointCompared(diff_module._Where):
+    """The diff's stage lookup with its shortcut off: no touchpoint counts as equal."""
+
+    def __init__(self, old: Journey, new: Journey) -> None:
+        super().__init__(old, new)
+        self.equal = set()
+
+
+def _revision(base: dict[str, Any], other: dict[str, Any], picks: list[int]) -> dict[str, Any]:
+    """`base` with each touchpoint kept (pick 0), replaced by `other`'s touchpoint of the same id
+    where it has one (1), or moved, unchanged, to the end of the first stage (2)."""
+    theirs = {t["id"]: t for s in other["stages"] for t in s["touchpoints"]}
+    revised = copy.deepcopy(base)
+    moved: list[dict[str, Any]] = []
+    choices = iter(picks)
+    for stage in revised["stages"]:
+        kept = []
+        for touchpoint in stage["touchpoints"]:
+            pick = next(choices, 0)
+            if pick == 1 and touchpoint["id"] in theirs:
+                kept.append(copy.deepcopy(theirs[touchpoint["id"]]))
+            elif pick == 2:
+                moved.append(touchpoint)
+            else:
+                kept.append(touchpoint)
+        stage["touchpoints"] = kept
+    revised["stages"][0]["touchpoints"] += moved
+    return revised
+
+
+@settings(max_examples=200, deadline=None)
+@given(maps(), maps(), st.lists(st.integers(0, 2), max_size=8))
+def test_untouched_touchpoints_are_skipped_without_changing_the_diff(
+    base: dict[str, Any], other: dict[str, Any], picks: list[int]
+) -> None:
+    # diff_maps compares no further a touchpoint whose model is equal on both sides; with that
+    # shortcut off, every part of the diff must come out the same.
+    revised = _revision(base, other, picks)
+    shortcut = diff_maps(build(base), build(revised))
+    with patch.object(diff_module, "_Where", _EveryTouchpointCompared):
+        compared = diff_maps(build(base), build(revised))
+    assert shortcut == compared
+    assert render_json(shortcut) == render_json(compared)

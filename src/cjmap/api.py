@@ -129,7 +129,7 @@ class Session:
         try:
             for name in names:
                 if name == STDIN:
-                    checked = self._guarded(STDIN_NAME, lambda: self._check_stdin(stdin or sys.stdin.buffer))
+                    checked = self.guarded(STDIN_NAME, lambda: self._check_stdin(stdin or sys.stdin.buffer))
                     results.append(kept(checked))
                 elif Path(name).is_dir():
                     found, irregular = walk(Path(name))
@@ -141,7 +141,7 @@ class Session:
                             results.append(result)
                 elif first_time(Path(name)):
                     check = partial(check_path, self.loader, Path(name), name, self.settings)
-                    results.append(kept(self._guarded(name, check)))
+                    results.append(kept(self.guarded(name, check)))
         finally:
             if collecting:
                 gc.enable()
@@ -150,7 +150,7 @@ class Session:
 
     def check_files(self, files: list[Path], findings_only: bool = False) -> list[Result | None]:
         """Files found in a folder, each checked in this process, in order (None: not a map)."""
-        results = [self._guarded(str(found), partial(self.check_found, found)) for found in files]
+        results = [self.guarded(str(found), partial(self.check_found, found)) for found in files]
         if findings_only:
             return [None if result is None else result.without_model() for result in results]
         return results
@@ -164,7 +164,7 @@ class Session:
         return check_shared(found, here, _worker_check, task)
 
     @staticmethod
-    def _guarded(name: str, check: Callable[[], R]) -> R | Result:
+    def guarded(name: str, check: Callable[[], R]) -> R | Result:
         """One file's check. A failure of cjmap itself becomes that file's finding (and the other
         files are still checked), never a traceback."""
         try:

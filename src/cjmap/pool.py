@@ -8,6 +8,9 @@ already imported; spawning a fresh interpreter (other systems, or when threads a
 a fork cannot carry safely) costs 0.4-0.55 s before the first file, so it is worth it only for
 much larger folders. Nothing here decides what a check is: the caller passes one function for
 this process and one, built in each worker, for the workers.
+
+`beside` is the same idea for two pieces of work (the two sides of a large diff): one here, one
+in a forked child.
 """
 
 from __future__ import annotations
@@ -57,9 +60,14 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    """Forking is cheap and safe: on Linux, with no other thread running."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 def start_method() -> tuple[BaseContext, int]:
     """How workers start here, and the files per process that make starting them worth it."""
-    if sys.platform == "linux" and threading.active_count() == 1:
+    if can_fork():
         return multiprocessing.get_context("fork"), FORK_THRESHOLD
     return multiprocessing.get_context("spawn"), SPAWN_THRESHOLD
 
@@ -122,3 +130,58 @@ def _start_worker(make_check: Callable[..., Check[Any]], arguments: tuple[object
 
 def _check_in_worker(chunk: list[Path]) -> list[Any]:
     return _worker_check[0](chunk)
+
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+def beside(here: Callable[[], A], there: Callable[[], B]) -> tuple[A, B | None]:
+    """`here()` in this process while `there()` runs in a forked child, whose result comes back
+    pickled. None in its place when it could not run there: no fork on this system, threads
+    running (a fork cannot carry them safely), one core only, no process to be had, or the child
+    raised or died; the caller then runs it itself, so what the user sees never depends on it."""
+    if not can_fork() or cores() < 2:
+        return here(), None
+    context = multiprocessing.get_context("fork")
+    import pickle
+
+    sys.stdout.flush()  # a forked child would write out what is still buffered a second time
+    sys.stderr.flush()
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_run_and_send, args=(there, sender), daemon=True)
+    try:
+        child.start()
+    except OSError:
+        receiver.close()
+        sender.close()
+        return here(), None
+    sender.close()  # this process's copy: the pipe reports the end once the child's is closed too
+    try:
+        mine = here()
+        try:
+            theirs: B | None = pickle.loads(receiver.recv_bytes())
+        except (EOFError, OSError):  # the child raised or died (out of memory?) before it sent
+            theirs = None
+    finally:  # on Ctrl-C too: the child is of no use any more
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    return mine, theirs
+
+
+def _run_and_send(there: Callable[[], object], sender: Any) -> None:
+    """In the child: its result, or nothing when it raises (the parent then runs it itself).
+    Ctrl-C ends the child silently: the parent reports it."""
+    import pickle
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        sent = pickle.dumps(there(), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:  # whatever went wrong, the parent runs it itself
+        os._exit(1)
+    sender.send_bytes(sent)
+    sender.close()
+    os._exit(0)  # no clean-up: the child's copy of the parent's objects would only be freed

@@ -451,6 +451,10 @@ def diff_maps(old: Journey, new: Journey, forecast: ForecastDelta | None = None)
     is their forecast delta (`diff_forecast.forecast_delta`), when the caller wants it."""
     where = _Where(old, new)
     touchpoints, kept = _touchpoints(old, new, where)
+    # A kept touchpoint whose model is equal on both sides has the same emotion, channel,
+    # decision and items (which would all pair with themselves, unchanged): only the others are
+    # compared further, most of a revision's touchpoints being untouched.
+    edited = [tp_id for tp_id in kept if tp_id not in where.equal]
     pains, opportunities, kpis = _items(old, new, where)
     return MapDiff(
         old=old.map.id,
@@ -494,19 +498,19 @@ def diff_maps(old: Journey, new: Journey, forecast: ForecastDelta | None = None)
             ("hypothesis", "touchpoints", "metric", "status", "result"),
         ),
         touchpoints=touchpoints,
-        emotion=tuple(e for tp_id in kept for e in _emotions(old, new, tp_id, where.stage_of(tp_id))),
+        emotion=tuple(e for tp_id in edited for e in _emotions(old, new, tp_id, where.stage_of(tp_id))),
         stage_emotion=_stage_emotions(old, new, where),
         pain_points=pains,
         opportunities=opportunities,
         kpis=kpis,
         channels=tuple(
             ChannelChange(tp_id, where.stage_of(tp_id), a.channel, b.channel)
-            for tp_id in kept
+            for tp_id in edited
             if (a := old.touchpoints[tp_id].touchpoint).channel != (b := new.touchpoints[tp_id].touchpoint).channel
         ),
         decisions=tuple(
             d
-            for tp_id in kept
+            for tp_id in edited
             if (
                 d := _decision(
                     tp_id, where.stage_of(tp_id), old.touchpoints[tp_id].touchpoint, new.touchpoints[tp_id].touchpoint
@@ -525,6 +529,13 @@ class _Where:
         self.old, self.new = old, new
         self.old_stage = {tp_id: old.map.stages[p.stage_index].id for tp_id, p in old.touchpoints.items()}
         self.new_stage = {tp_id: new.map.stages[p.stage_index].id for tp_id, p in new.touchpoints.items()}
+        # Kept touchpoints whose models are equal: most of a revision's, and nothing more is asked
+        # of them (equal models differ in no field). One comparison each.
+        self.equal = {
+            tp_id
+            for tp_id, p in new.touchpoints.items()
+            if (q := old.touchpoints.get(tp_id)) is not None and q.touchpoint == p.touchpoint
+        }
 
     def stage_of(self, tp_id: str) -> str:
         return self.new_stage.get(tp_id) or self.old_stage[tp_id]
@@ -656,8 +667,6 @@ TOUCHPOINT_FIELDS = ("name", "action", "backstage", "need", "thoughts", "persona
 
 
 def _touchpoint_fields(old: Touchpoint, new: Touchpoint) -> tuple[FieldChange, ...]:
-    if old == new:
-        return ()  # most touchpoints of a revision: one comparison (equal models differ in no field)
     changes = list(_changes(old, new, TOUCHPOINT_FIELDS))
     if old.next_targets != new.next_targets or (old.next is None) != (new.next is None):
         # where `next` leads (the ids; a share per next step shows in the forecast delta)
@@ -703,7 +712,8 @@ def _touchpoints(old: Journey, new: Journey, where: _Where) -> tuple[TouchpointC
         changed=tuple(
             EntityChange(t, fields, where.new_stage[t])
             for t in kept
-            if (fields := _touchpoint_fields(old.touchpoints[t].touchpoint, new.touchpoints[t].touchpoint))
+            if t not in where.equal
+            and (fields := _touchpoint_fields(old.touchpoints[t].touchpoint, new.touchpoints[t].touchpoint))
         ),
     )
     return changes, kept
@@ -782,11 +792,13 @@ class _Matched(Generic[It]):
 
 
 def _placed(
-    journey: Journey, stage_of: dict[str, str], items: Callable[[Touchpoint], Sequence[It]]
+    journey: Journey, stage_of: dict[str, str], items: Callable[[Touchpoint], Sequence[It]], skip: set[str]
 ) -> list[_Placed[It]]:
+    """The items of every touchpoint not in `skip`, in journey order."""
     return [
         _Placed(tp_id, stage_of[tp_id], item)
         for tp_id, placed in journey.touchpoints.items()
+        if tp_id not in skip
         for item in items(placed.touchpoint)
     ]
 
@@ -832,10 +844,16 @@ def _items(old: Journey, new: Journey, where: _Where) -> tuple[PainPoints, Oppor
         return t.kpis
 
     # New-side items are listed under their new stage, old-side items under their old one; the
-    # report shows each under `where.stage_of`, which agrees for everything still there.
-    pain = _match(_placed(old, where.old_stage, pains), _placed(new, where.new_stage, pains), lambda p: p.text)
-    idea = _match(_placed(old, where.old_stage, ideas), _placed(new, where.new_stage, ideas), lambda o: o.text)
-    kpi = _match(_placed(old, where.old_stage, measures), _placed(new, where.new_stage, measures), lambda k: k.name)
+    # report shows each under `where.stage_of`, which agrees for everything still there. The
+    # items of an equal touchpoint are left out on both sides: matching would pair each with
+    # itself first (same touchpoint, same text), unchanged, and leave the rest as it is.
+    def matched(items: Callable[[Touchpoint], Sequence[It]], text: Callable[[It], str]) -> _Matched[It]:
+        skip = where.equal
+        return _match(_placed(old, where.old_stage, items, skip), _placed(new, where.new_stage, items, skip), text)
+
+    pain = matched(pains, lambda p: p.text)
+    idea = matched(ideas, lambda o: o.text)
+    kpi = matched(measures, lambda k: k.name)
 
     pain_points = PainPoints(
         resolved=tuple(PainPointRef(p.touchpoint, p.stage, p.item.text, p.item.severity) for p in pain.gone),
