@@ -150,11 +150,13 @@ def test_the_model_built_again_from_the_data_is_the_model(path: Path) -> None:
     # Validation must not change the data it reads: the child sends the data after validating it.
     settings, loader = Settings(today=date(2026, 11, 1)), Loader(Limits())
     side = diff_command._Side(loader, path, str(path), local=True)
-    result, data = diff_command._checked_for_hand_back(side, settings)
+    result, data, forecast = diff_command._checked_for_hand_back(side, settings)
     if data is None:
         return  # a map with errors: its findings travel, not a model
     here = check_path(Loader(Limits()), path, str(path), settings)
-    assert diff_command._rebuilt(result, data).journey_map == here.journey_map
+    rebuilt, _ = diff_command._rebuilt(result, data, forecast)
+    assert rebuilt.journey_map == here.journey_map
+    assert forecast == diff_command._forecast_if_usable(here)  # the old side's forecast, made there
 
 
 def test_beside_without_a_fork_runs_only_here(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -184,8 +186,8 @@ def test_a_generated_map_built_again_from_its_data_is_the_same(data: dict[str, A
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         settings = Settings(today=date(2026, 11, 1))
         side = diff_command._Side(Loader(Limits()), path, str(path), local=True)
-        result, handed = diff_command._checked_for_hand_back(side, settings)
+        result, handed, forecast = diff_command._checked_for_hand_back(side, settings)
         here = check_path(Loader(Limits()), path, str(path), settings)
         assert result.diagnostics == here.diagnostics
         if handed is not None:
-            assert diff_command._rebuilt(result, handed).journey_map == here.journey_map
+            assert diff_command._rebuilt(result, handed, forecast)[0].journey_map == here.journey_map

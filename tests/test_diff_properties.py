@@ -171,3 +171,49 @@ def test_untouched_touchpoints_are_skipped_without_changing_the_diff(
         compared = diff_maps(build(base), build(revised))
     assert shortcut == compared
     assert render_json(shortcut) == render_json(compared)
+
+
+def _pairs_by_difflib(old: list[str], new: list[str]) -> list[tuple[int, int, float]]:
+    """diff_match.pair's greedy pairing with difflib's own bounds asked of every pair (the oracle)."""
+    from difflib import SequenceMatcher
+
+    from cjmap.analysis.diff_match import THRESHOLD, normalise
+
+    candidates = []
+    for i, x in enumerate(old):
+        for j, y in enumerate(new):
+            a, b = sorted((normalise(x), normalise(y)))
+            if a == b:
+                candidates.append((-1.0, a, b, min(i, j), max(i, j), i, j))
+                continue
+            matcher = SequenceMatcher(None, a, b, autojunk=False)
+            if matcher.real_quick_ratio() < THRESHOLD or matcher.quick_ratio() < THRESHOLD:
+                continue
+            if (ratio := matcher.ratio()) >= THRESHOLD:
+                candidates.append((-ratio, a, b, min(i, j), max(i, j), i, j))
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+    pairs = []
+    for negative, *_, i, j in sorted(candidates):
+        if i not in taken_old and j not in taken_new:
+            taken_old.add(i)
+            taken_new.add(j)
+            pairs.append((i, j, -negative))
+    return sorted(pairs)
+
+
+similar_texts = st.lists(st.sampled_from([*WORDS, "Delivery", "costs", "baskets"]), min_size=1, max_size=6).map(
+    " ".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(similar_texts, max_size=6), st.lists(similar_texts, max_size=6))
+def test_pairing_filters_as_difflib_does(old: list[str], new: list[str]) -> None:
+    from cjmap.analysis import diff_match
+
+    paired = diff_match.pair(old, new, lambda text: text, lambda text: 0, set(), set())
+    expected = _pairs_by_difflib(old, new)
+    # Identical texts pair first, in order, in pair(); the oracle ranks them first too (ratio 1).
+    assert sorted((i, j) for i, j, _ in paired) == sorted((i, j) for i, j, _ in expected)
+    assert {(i, j): r for i, j, r in paired} == {(i, j): r for i, j, r in expected}

@@ -12,6 +12,7 @@ import io
 import os
 import sys
 from collections.abc import Callable
+from contextlib import suppress
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -615,6 +616,9 @@ def main() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     if sys.stdout is None:  # started with standard output closed (`cjmap schema >&-`)
         sys.stdout = _ClosedOutput()
+    from cjmap import lifetime
+
+    lifetime.end_without_freeing()
     code = 0
     try:
         try:
@@ -632,6 +636,10 @@ def main() -> None:
         print(f"cjmap: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
         code = 1
         _discard_output()
+    if lifetime.anything_kept():  # the output is written, no child is left: nothing to free
+        with suppress(OSError):
+            sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)
 
 

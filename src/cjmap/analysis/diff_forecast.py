@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cjmap.analysis.forecast import Comparison, ForecastError, comparison_json
+from cjmap.analysis.forecast import Comparison, Forecast, ForecastError, comparison_json
 from cjmap.journey import Journey
 
 Json = dict[str, Any]
@@ -45,21 +45,50 @@ class ForecastDelta:
         return data
 
 
-def forecast_delta(old: Journey, new: Journey, exact_up_to: int) -> ForecastDelta | None:
-    """The delta of two checked maps; None when neither declares an outcome (nothing to forecast)."""
-    from cjmap.analysis.forecast import EXACT, FLOAT, compare, forecast
+@dataclass(frozen=True)
+class SideForecast:
+    """One map's forecast as the delta reads it (it can be made in another process and sent)."""
+
+    map_id: str
+    arithmetic: str  # "exact" or "float"
+    forecast: Forecast[Any] | None
+    refused: str | None = None  # why the map cannot be forecast (then no forecast)
+
+
+def forecast_side(journey: Journey, exact_up_to: int) -> SideForecast:
+    """The outcome shares of one checked map, with the engine `cjmap forecast` picks for its size."""
+    from cjmap.analysis.forecast import EXACT, FLOAT, forecast
+
+    arithmetic = _engine(journey, exact_up_to)
+    numbers: Any = EXACT if arithmetic == "exact" else FLOAT
+    try:
+        return SideForecast(journey.map.id, arithmetic, forecast(journey, numbers, outcomes_only=True))
+    except ForecastError as problem:
+        return SideForecast(journey.map.id, arithmetic, None, str(problem))
+
+
+def forecast_delta(
+    old: Journey, new: Journey, exact_up_to: int, known: tuple[SideForecast | None, SideForecast | None] = (None, None)
+) -> ForecastDelta | None:
+    """The delta of two checked maps; None when neither declares an outcome (nothing to forecast).
+    `known`: a side's forecast already made (by `forecast_side`, perhaps in another process)."""
+    from cjmap.analysis.forecast import compare
 
     if not old.outcomes and not new.outcomes:
         return None
-    engines: list[Any] = [EXACT if len(j.touchpoints) <= exact_up_to else FLOAT for j in (old, new)]
-    arithmetic = ("exact" if engines[0] is EXACT else "float", "exact" if engines[1] is EXACT else "float")
+    arithmetic = (_engine(old, exact_up_to), _engine(new, exact_up_to))
     forecasts = []
-    for side, journey, numbers in (("old", old, engines[0]), ("new", new, engines[1])):
-        try:
-            forecasts.append(forecast(journey, numbers, outcomes_only=True))  # what `compare` reads
-        except ForecastError as problem:
-            return ForecastDelta(None, arithmetic, f"the {side} map '{journey.map.id}' cannot be forecast: {problem}")
+    for name, journey, made in (("old", old, known[0]), ("new", new, known[1])):
+        side = made or forecast_side(journey, exact_up_to)
+        if side.forecast is None:
+            return ForecastDelta(None, arithmetic, f"the {name} map '{side.map_id}' cannot be forecast: {side.refused}")
+        forecasts.append(side.forecast)
     return ForecastDelta(compare(forecasts[0], forecasts[1]), arithmetic)
+
+
+def _engine(journey: Journey, exact_up_to: int) -> str:
+    """Exact fractions for a small map, floating point for a large one."""
+    return "exact" if len(journey.touchpoints) <= exact_up_to else "float"
 
 
 def success_drops(delta: ForecastDelta | None) -> list[tuple[str, float, float]]:

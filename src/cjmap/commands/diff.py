@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 from cjmap.analysis.diff_report import DEFAULT_MAX_CHARS
 from cjmap.commands.common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 from cjmap.document import Document, Loader
+from cjmap.lifetime import keep_to_the_end
 from cjmap.scanning import MAP_SUFFIXES
 
 if TYPE_CHECKING:
     from cjmap.analysis.diff import MapDiff
+    from cjmap.analysis.diff_forecast import SideForecast
     from cjmap.analysis.diff_gate import Condition
     from cjmap.analysis.diff_report import FileDiff, MapSummary
     from cjmap.api import Session
@@ -84,15 +86,16 @@ def _two_maps(options: DiffOptions, conditions: list[Condition], session: Sessio
     if options.arguments.count("-") > 1:
         raise _Usage("only one side can be read from standard input (-)")
     repository: list[Repository] = []  # found once, when a side is REV:path
-    results = _load_sides(options.arguments, session, repository)
+    results, forecasts = _load_sides(options.arguments, session, repository)
     if _report_failures(results, options.output_format):
         return EXIT_FINDINGS
     old, new = results
     for result in results:
         if result.is_library:
             raise _Usage(f"{result.name} is a library, not a map: diff the maps that include it")
-    diff = _diff(old, new)
+    diff = _diff(old, new, forecasts)
     sys.stdout.write(_render(diff, options))
+    keep_to_the_end(results, diff)
     return _gate([diff], conditions)
 
 
@@ -113,11 +116,12 @@ def _errors_only(session: Session) -> Session:
     return replace(session, settings=replace(session.settings, severity=severity))
 
 
-# When a side is a file of at least this many bytes, the old side is checked in a forked process
-# while this one checks the new (cjmap.pool.beside). The child sends back its findings and the
-# map's plain data, from which this process builds the model again: for two 10,000-touchpoint
-# maps (5.6 MB each) that costs 0.12 s to pickle there and 0.33 s to unpickle, validate and link
-# here, and saves the ~1 s the side takes to read and check.
+# When a side is a file of at least this many bytes, the old side is checked and forecast in a
+# forked process while this one checks and forecasts the new (cjmap.pool.beside). The child sends
+# back its findings, its forecast and the map's plain data, from which this process builds the
+# model again: for two 10,000-touchpoint maps (5.6 MB each) that costs 0.12 s to pickle there
+# and 0.33 s to unpickle, validate and link here, and saves the ~1.2 s the side takes to read,
+# check and forecast.
 PARALLEL_FROM_BYTES = 500_000
 
 
@@ -141,18 +145,27 @@ class _Side:
     local: bool  # a file in the file system (its size is known before reading it)
 
 
-def _load_sides(arguments: list[str], session: Session, repository: list[Repository]) -> list[Result]:
+# Both sides checked, and the forecast of each side that was already made (else None).
+_Loaded = tuple[list["Result"], tuple["SideForecast | None", "SideForecast | None"]]
+
+
+def _load_sides(arguments: list[str], session: Session, repository: list[Repository]) -> _Loaded:
     """Both sides checked: a large old side in a second process while this one checks the new."""
     from cjmap.pool import beside
 
     sides = [None if argument == "-" else _side(argument, session, repository) for argument in arguments]
     old, new = sides
     if old is None or new is None or max(_size(old), _size(new)) < PARALLEL_FROM_BYTES:
-        return [_check_side(side, session) for side in sides]
+        return [_check_side(side, session) for side in sides], (None, None)
     settings = session.settings
-    checked_new, handed_back = beside(lambda: _check_side(new, session), lambda: _checked_for_hand_back(old, settings))
-    checked_old = _rebuilt(*handed_back) if handed_back is not None else _check_side(old, session)
-    return [checked_old, checked_new]
+    (checked_new, new_forecast), handed_back = beside(
+        lambda: _checked_and_forecast(new, session), lambda: _checked_for_hand_back(old, settings)
+    )
+    if handed_back is None:  # no second process after all: the old side here
+        checked_old, old_forecast = _check_side(old, session), None
+    else:
+        checked_old, old_forecast = _rebuilt(*handed_back)
+    return [checked_old, checked_new], (old_forecast, new_forecast)
 
 
 def _size(side: _Side) -> int:
@@ -173,30 +186,51 @@ def _check_side(side: _Side | None, session: Session) -> Result:
     return session.guarded(side.name, partial(check_path, side.loader, side.path, side.name, session.settings))
 
 
-def _checked_for_hand_back(side: _Side, settings: Settings) -> tuple[Result, dict[str, object] | None]:
-    """In the child: the side checked as here, with its findings, and the plain data of its map
-    when the diff can use it (built, no errors)."""
+def _checked_and_forecast(side: _Side, session: Session) -> tuple[Result, SideForecast | None]:
+    result = _check_side(side, session)
+    return result, _forecast_if_usable(result)
+
+
+def _forecast_if_usable(result: Result) -> SideForecast | None:
+    """The side's forecast, for a map the diff will use that declares outcomes."""
+    from cjmap.analysis.diff_forecast import forecast_side
+    from cjmap.commands.forecast import EXACT_UP_TO
+
+    if result.journey is None or result.has_errors or not result.journey.outcomes:
+        return None
+    return forecast_side(result.journey, EXACT_UP_TO)
+
+
+def _checked_for_hand_back(
+    side: _Side, settings: Settings
+) -> tuple[Result, dict[str, object] | None, SideForecast | None]:
+    """In the child: the side checked as here, with its findings; when the diff can use the map
+    (built, no errors), its plain data and its forecast."""
     from cjmap.validate import check_path
 
     loader = _KeepingLoader(side.loader.limits, side.loader.root, side.loader.reader)
     result = check_path(loader, side.path, side.name, settings)
     data = loader.kept.data if loader.kept is not None else None
-    usable = result.journey_map is not None and not result.has_errors and isinstance(data, dict)
-    return result.without_model(), data if usable else None
+    if result.journey_map is None or result.has_errors or not isinstance(data, dict):
+        return result.without_model(), None, None
+    return result.without_model(), data, _forecast_if_usable(result)
 
 
-def _rebuilt(result: Result, data: dict[str, object] | None) -> Result:
+def _rebuilt(
+    result: Result, data: dict[str, object] | None, forecast: SideForecast | None
+) -> tuple[Result, SideForecast | None]:
     """The child's result with its model and journey built again here from the plain data (the
     same validation the child ran, on the same data: the same model)."""
     if data is None:
-        return result
+        return result, None
     from cjmap import model_cache
     from cjmap.journey import Journey
     from cjmap.model import JourneyMap
 
     result.journey_map = model_cache.validate(JourneyMap, data)
     result.journey = Journey.build(result.journey_map)
-    return result
+    keep_to_the_end(data)
+    return result, forecast
 
 
 def _side(argument: str, session: Session, repository: list[Repository]) -> _Side:
@@ -252,15 +286,18 @@ def _render(diff: MapDiff, options: DiffOptions) -> str:
     return diff_report.render_text(diff)
 
 
-def _diff(old: Result, new: Result) -> MapDiff:
+def _diff(
+    old: Result, new: Result, forecasts: tuple[SideForecast | None, SideForecast | None] = (None, None)
+) -> MapDiff:
     """The diff with its forecast delta, each map forecast with the engine `cjmap forecast`
-    picks for its size (exact fractions for small maps, floating point for large ones)."""
+    picks for its size (exact fractions for small maps, floating point for large ones), unless
+    `forecasts` has it already."""
     from cjmap.analysis.diff import diff_maps
     from cjmap.analysis.diff_forecast import forecast_delta
     from cjmap.commands.forecast import EXACT_UP_TO
 
     before, after = _journey(old), _journey(new)
-    return diff_maps(before, after, forecast_delta(before, after, EXACT_UP_TO))
+    return diff_maps(before, after, forecast_delta(before, after, EXACT_UP_TO, forecasts))
 
 
 def _gate(diffs: list[MapDiff], conditions: list[Condition]) -> int:
@@ -353,6 +390,7 @@ def _git_mode(options: DiffOptions, conditions: list[Condition], session: Sessio
         sys.stdout.write(diff_report.render_markdown_files(entries, base, options.max_chars, options.full_report))
     else:
         sys.stdout.write(diff_report.render_text_files(entries, base))
+    keep_to_the_end(checked, entries)
     return _gate(diffs, conditions)
 
 
