@@ -217,3 +217,20 @@ def test_pairing_filters_as_difflib_does(old: list[str], new: list[str]) -> None
     # Identical texts pair first, in order, in pair(); the oracle ranks them first too (ratio 1).
     assert sorted((i, j) for i, j, _ in paired) == sorted((i, j) for i, j, _ in expected)
     assert {(i, j): r for i, j, r in paired} == {(i, j): r for i, j, r in expected}
+
+
+@settings(max_examples=150, deadline=None)
+@given(maps(), maps())
+def test_elements_are_equal_exactly_when_pydantic_says_so(a: dict[str, Any], b: dict[str, Any]) -> None:
+    # model.Element.__eq__ is pydantic's answer without the checks no element needs.
+    from pydantic import BaseModel
+
+    first, second = JourneyMap.model_validate(a), JourneyMap.model_validate(b)
+    touchpoints = [*first.touchpoints(), *second.touchpoints()]
+    elements: list[BaseModel] = [*touchpoints, *first.stages, *second.stages]
+    elements += [item for t in touchpoints for item in (*t.pain_points, *t.kpis)]
+    for x in elements:
+        for y in elements:
+            assert (x == y) is BaseModel.__eq__(x, y)
+            assert (x != y) is not BaseModel.__eq__(x, y)
+    assert first == JourneyMap.model_validate(a) and (first == second) is BaseModel.__eq__(first, second)

@@ -62,6 +62,14 @@ class Element(BaseModel):
         "for this element and everything inside it.",
     )
 
+    def __eq__(self, other: object) -> bool:
+        # pydantic's == first compares generic origins, private attributes and extras, which no
+        # element has (extra="forbid", no private attributes), then the fields: this is its
+        # answer at a third of the cost (a diff compares every touchpoint of two large maps).
+        if type(other) is type(self):
+            return self.__dict__ == other.__dict__
+        return super().__eq__(other)
+
 
 def _expand_text(field: str, value: Any) -> Any:
     return {field: value} if isinstance(value, (str, int, float)) and not isinstance(value, bool) else value

@@ -765,6 +765,10 @@ def _average(touchpoints: Sequence[Touchpoint]) -> Fraction | None:
 def _stage_emotions(old: Journey, new: Journey, where: _Where) -> tuple[StageEmotion, ...]:
     found = []
     for info in where.stage_list():
+        if info.id in old.stages and info.id in new.stages:
+            a, b = old.stages[info.id][0].touchpoints, new.stages[info.id][0].touchpoints
+            if [t.id for t in a] == [t.id for t in b] and where.equal.issuperset(t.id for t in b):
+                continue  # the same touchpoints, each equal: the same average
         before = _average(old.stages[info.id][0].touchpoints) if info.id in old.stages else None
         after = _average(new.stages[info.id][0].touchpoints) if info.id in new.stages else None
         if before != after:

@@ -119,10 +119,13 @@ def _errors_only(session: Session) -> Session:
 # When a side is a file of at least this many bytes, the old side is checked and forecast in a
 # forked process while this one checks and forecasts the new (cjmap.pool.beside). The child sends
 # back its findings, its forecast and the map's plain data, from which this process builds the
-# model again: for two 10,000-touchpoint maps (5.6 MB each) that costs 0.12 s to pickle there
-# and 0.33 s to unpickle, validate and link here, and saves the ~1.2 s the side takes to read,
-# check and forecast.
-PARALLEL_FROM_BYTES = 500_000
+# model again (0.12 s to pickle there, 0.33 s to unpickle, validate and link here for a
+# 10,000-touchpoint map). Measured (benchmarks/diff.py, and the critical path in CPU seconds:
+# before the fork + the longer of the two sides + after), against one process:
+#   1,000 touchpoints (0.55 MB)  0.91-1.08x    4,000 touchpoints (2.2 MB)   1.17x
+#   2,000 touchpoints (1.1 MB)   0.99-1.06x   10,000 touchpoints (5.6 MB)   1.11-1.32x
+# so the second process starts at about 3,500 touchpoints.
+PARALLEL_FROM_BYTES = 2_000_000
 
 
 class _KeepingLoader(Loader):
