@@ -5,9 +5,13 @@ itself."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,7 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-from benchmarks.diff import revise
+from benchmarks.diff import revise, with_threshold
 from benchmarks.generate import generate_map
 from hypothesis import given, settings
 
@@ -191,3 +195,34 @@ def test_a_generated_map_built_again_from_its_data_is_the_same(data: dict[str, A
         assert result.diagnostics == here.diagnostics
         if handed is not None:
             assert diff_command._rebuilt(result, handed, forecast)[0].journey_map == here.journey_map
+
+
+def _processes_in_group(group: int) -> int:
+    count = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                count += int(fields[2]) == group  # the process group, after state and parent
+    return count
+
+
+def test_ctrl_c_ends_the_diff_and_its_child_quietly(tmp_path: Path) -> None:
+    """As a terminal sends it, to the whole process group, while both sides are being checked:
+    exit 130, no traceback, no process left behind."""
+    text = generate_map(3_000)
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(text, encoding="utf-8")
+    new.write_text(revise(text, every=10), encoding="utf-8")
+    command = [*with_threshold(0), "diff", str(old), str(new)]
+    running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while _processes_in_group(running.pid) < 2 and running.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert _processes_in_group(running.pid) == 2, "the diff never started its second process"
+    os.killpg(running.pid, signal.SIGINT)
+    out, err = running.communicate(timeout=30)
+    assert running.returncode == 130, err
+    assert b"Traceback" not in err and out == b""
+    time.sleep(0.1)
+    assert _processes_in_group(running.pid) == 0
