@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cjmap.diagnostics import Severity
 from cjmap.rules import REGISTRY, journey_rules, lookup
 from tests.conftest import check, rules_of
 
@@ -469,6 +470,25 @@ stages:
     (finding,) = check(HEAD + body % "0.7")
     assert finding.rule == "CJM103"
     assert "add up to 1.2, not 1" in finding.message and "(for piotr)" in finding.message
+
+
+def test_shares_of_a_persona_led_off_its_path_are_checked_too() -> None:
+    # t1 involves only piotr, but t0 leads anna there (off-path-step warns), and anna's own
+    # share to `bought` and the shared one back to t1 leave nothing for the way to t0: the
+    # forecast gave anna 160% before (hypothesis found it).
+    body = """
+stages:
+  - id: s0
+    touchpoints:
+      - {id: t0, next: [t0, t1]}
+      - id: t1
+        personas: [piotr]
+        next: [t0, {to: t1, probability: 0.5}, {to: bought, probability: {anna: %s, piotr: 0.2}}]
+"""
+    found = [d for d in check(HEAD + body % "0.8") if d.severity is Severity.ERROR]
+    assert len(found) == 1 and found[0].rule == "CJM103"
+    assert "add up to 1.3" in found[0].message and "(for anna)" in found[0].message
+    assert [d for d in check(HEAD + body % "0.4") if d.severity is Severity.ERROR] == []
 
 
 def test_next_items_with_probabilities_share_one_hundred_percent() -> None:

@@ -39,7 +39,12 @@ def branch_probabilities(journey: Journey, context: Context) -> Iterator[Finding
         path = (*placed.path, "decision", "branches") if only_branches else (*placed.path, "next")
         noun = "branches" if only_branches else "ways"
         per_persona = any(edge.probabilities for edge in edges)
-        personas: list[str | None] = [p for p in journey.personas_of(tp)] if per_persona else [None]
+        # The touchpoint's personas, and any other persona given a share here: a way from an
+        # earlier touchpoint can lead them here (off-path-step warns of it), and the forecast
+        # then takes their shares as written. A persona given none takes the shared ones, as
+        # those of the touchpoint do.
+        named = (p for edge in edges for p in edge.probabilities or () if p in journey.personas)
+        personas: list[str | None] = list(dict.fromkeys([*journey.personas_of(tp), *named])) if per_persona else [None]
         for persona in personas:
             given = [edge.probability_for(persona) for edge in edges]
             message = _sum_problem(what, noun, [g for g in given if g is not None], len(edges))
