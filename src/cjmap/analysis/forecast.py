@@ -303,31 +303,38 @@ def _persona(
                 f"(for {key}); cjmap forecast solves loops of up to {LOOP_LIMIT} touchpoints exactly: "
                 "split the loop, or model the repeated part as one touchpoint with a retry branch"
             )
-    index = {tp: i for i, loop in enumerate(loops) for tp in loop}
     success_outcomes = {o for o, (outcome, _) in journey.outcomes.items() if outcome.kind == "success"}
-    predecessors: dict[str, list[tuple[str, N]]] = {tp: [] for tp in chain.steps}
-    for tp, ways in chain.steps.items():
+    steps, entries = chain.steps, chain.entries
+    predecessors: dict[str, list[tuple[str, N]]] = {tp: [] for tp in steps}
+    repeating: set[str] = set()  # touchpoints with a way to themselves
+    for tp, ways in steps.items():
         for target, p in ways:
-            if p != zero and target in chain.steps:
+            if p != zero and target in steps:
                 predecessors[target].append((tp, p))
+                if target == tp:
+                    repeating.add(tp)
 
     # Forward: expected visits.
     visits: dict[str, N] = {}
     inflow: dict[str, N] = {}
     for loop in loops:
+        if len(loop) == 1:  # no loop, or a touchpoint that repeats itself: 1 / (1 - q) visits
+            tp = loop[0]
+            coming = sum((visits[src] * p for src, p in predecessors[tp] if src != tp), zero)
+            inflow[tp] = entries.get(tp, zero) + coming
+            visits[tp] = inflow[tp] / (one - (_self(tp, chain) if tp in repeating else zero))
+            continue
         members = set(loop)
         for tp in loop:
-            inflow[tp] = chain.entries.get(tp, zero) + sum(
+            inflow[tp] = entries.get(tp, zero) + sum(
                 (visits[src] * p for src, p in predecessors[tp] if src not in members), zero
             )
-        if len(loop) == 1:  # no loop, or a touchpoint that repeats itself: 1 / (1 - q) visits
-            visits[loop[0]] = inflow[loop[0]] / (one - _self(loop[0], chain))
-            continue
         visits.update(_visits_within(loop, members, predecessors, inflow, one, zero))
     if outcomes_only:
         outcomes, no_outcome, success = _ends(journey, chain, visits, success_outcomes, zero)
         total = sum(visits.values(), zero)
         return PersonaForecast(key, volume, outcomes, no_outcome, total, {}, {}, success, (), True, {}, (), {})
+    index = {tp: i for i, loop in enumerate(loops) for tp in loop}
 
     # Backward: the chance of success from each touchpoint.
     def worth(target: str, known: dict[str, N]) -> N:
@@ -420,16 +427,20 @@ def _ends(
     """Where the entrants end: each outcome's share, no outcome, and the success share."""
     outcomes = {o: zero for o in journey.outcomes}
     no_outcome = zero
-    for tp, ways in chain.steps.items():
+    steps = chain.steps
+    for tp, ways in steps.items():
         flowing = visits[tp]
-        if not any(p != zero for _, p in ways):
-            no_outcome += flowing
+        taken = False
         for target, p in ways:
-            if target not in chain.steps and p != zero:
-                if target in outcomes:
-                    outcomes[target] += flowing * p
-                else:  # an unknown id: validation reports it; the journey ends there
-                    no_outcome += flowing * p
+            if p != zero:
+                taken = True
+                if target not in steps:
+                    if target in outcomes:
+                        outcomes[target] += flowing * p
+                    else:  # an unknown id: validation reports it; the journey ends there
+                        no_outcome += flowing * p
+        if not taken:  # no way on: the journey ends here (nothing above was added)
+            no_outcome += flowing
     success = sum((outcomes[o] for o in success_outcomes), zero)
     return outcomes, no_outcome, success
 
