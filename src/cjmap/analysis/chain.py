@@ -121,50 +121,59 @@ def _build_chain(journey: Journey, persona: str | None, convert: Callable[[float
     everyone = zero + one  # the one way on, taken by everyone: what `split` gives it
     steps: dict[str, list[tuple[str, N]]] = {}
     successors: dict[str, list[str]] = {}  # `Chain.successors`, made on the way
-    on_path: set[str] = set()
+    done: set[str] = set()  # the touchpoints the search has finished; the others seen are on its path
     finished: list[str] = []
     looped = False
-
-    def visit(current: str) -> Iterator[str]:
-        written = written_edges.get(current)
-        if written and written[0].implicit:
-            following = next_involving.get(current) or journey.implicit_next(current, persona)
-            steps[current] = [] if following is None else [(following, everyone)]
-            found = [] if following is None else [following]
-        else:
-            merged: dict[str, N] = {}
-            edges = journey.edges_for(current, persona)
-            probabilities = split([edge.probability_for(persona) for edge in edges], one, convert)
-            for edge, probability in zip(edges, probabilities, strict=True):
-                merged[edge.target] = merged.get(edge.target, zero) + probability
-            steps[current] = list(merged.items())  # ways with probability 0 kept: variants may open them
-            found = [target for target, p in merged.items() if p != zero and target in touchpoints]
-        successors[current] = found
-        on_path.add(current)
-        return iter(found)
-
     for root in entries:
         if root in steps:
             continue
-        work = [(root, visit(root))]
-        while work:
-            current, ahead = work[-1]
+        work: list[tuple[str, Iterator[str]]] = []
+        current: str | None = root
+        while True:
+            if current is not None:  # first seen: its ways
+                written = written_edges.get(current)
+                if written and written[0].implicit:
+                    following = next_involving.get(current) or journey.implicit_next(current, persona)
+                    steps[current] = [] if following is None else [(following, everyone)]
+                    found = [] if following is None else [following]
+                else:
+                    steps[current] = ways = _written_ways(journey, current, persona, convert, one, zero)
+                    found = [target for target, p in ways if p != zero and target in touchpoints]
+                successors[current] = found
+                work.append((current, iter(found)))
+            elif not work:
+                break
+            node, ahead = work[-1]
+            current = None
             for target in ahead:
                 if target not in steps:
-                    work.append((target, visit(target)))
+                    current = target
                     break
-                if target in on_path and target != current:
+                if target not in done and target != node:
                     looped = True  # a way back: Tarjan's algorithm will find the loops
             else:
                 work.pop()
-                on_path.discard(current)
-                finished.append(current)
+                done.add(node)
+                finished.append(node)
     position = journey.positions()
     ordered = sorted(steps, key=position.__getitem__)  # journey order
     order = None if looped else tuple(reversed(finished))
     chain = Chain(persona, entries, {tp: steps[tp] for tp in ordered}, outcomes, zero, one, order)
     chain.__dict__["_successors"] = successors
     return chain
+
+
+def _written_ways(
+    journey: Journey, tp: str, persona: str | None, convert: Callable[[float], N], one: N, zero: N
+) -> list[tuple[str, N]]:
+    """A touchpoint's written ways for the persona, targets merged; ways with probability 0 kept
+    (variants may open them)."""
+    merged: dict[str, N] = {}
+    edges = journey.edges_for(tp, persona)
+    probabilities = split([edge.probability_for(persona) for edge in edges], one, convert)
+    for edge, probability in zip(edges, probabilities, strict=True):
+        merged[edge.target] = merged.get(edge.target, zero) + probability
+    return list(merged.items())
 
 
 def traps(chain: Chain[N], loops: list[list[str]] | None = None) -> list[list[str]]:
@@ -174,7 +183,11 @@ def traps(chain: Chain[N], loops: list[list[str]] | None = None) -> list[list[st
     members, and so the result, do not depend on the order they were found in)."""
     found = []
     successors = chain.all_successors()
-    for component in loops if loops is not None else chain.loops():
+    if chain.topological is not None:  # no loop of several touchpoints: only one repeating itself
+        candidates = [[tp] for tp, ahead in successors.items() if tp in ahead]
+    else:
+        candidates = loops if loops is not None else chain.loops()
+    for component in candidates:
         if len(component) == 1 and component[0] not in successors[component[0]]:
             continue  # no loop: most components
         members = set(component)
