@@ -6,9 +6,11 @@ of every element in the source data, so findings can point at the right line.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -125,6 +127,10 @@ class Journey:
         """Touchpoints in journey order, the first of each duplicated id only."""
         return self._ordered
 
+    def positions(self) -> Mapping[str, int]:
+        """Each touchpoint's index in `ordered()` (read only)."""
+        return self._position
+
     def entries(self) -> list[str]:
         ordered = self.ordered()
         starts = [placed.touchpoint.id for placed in ordered if placed.touchpoint.entry is not False]
@@ -191,8 +197,30 @@ class Journey:
         return self.derived("personas_of", self._make_personas_table)
 
     def _make_personas_table(self) -> dict[str, tuple[str, ...]]:
-        """`personas_of` of every touchpoint in journey order, in one pass."""
-        return {placed.touchpoint.id: tuple(self._named_personas(placed.touchpoint)) for placed in self._ordered}
+        """`personas_of` of every touchpoint in journey order, in one pass (`_named_personas`
+        inlined; each list of names written, and each stage naming no one, worked out once)."""
+        declared = self.personas
+        everyone = tuple(declared)
+        stages = self.map.stages
+        of_stage: dict[int, tuple[str, ...]] = {}
+        of_names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        table: dict[str, tuple[str, ...]] = {}
+        for placed in self._ordered:
+            touchpoint = placed.touchpoint
+            named = touchpoint.personas
+            if named is None:
+                found = of_stage.get(placed.stage_index)
+                if found is None:
+                    in_stage = stages[placed.stage_index].personas
+                    found = everyone if in_stage is None else tuple([p for p in in_stage if p in declared])
+                    of_stage[placed.stage_index] = found
+            else:
+                written = tuple(named)
+                found = of_names.get(written)
+                if found is None:
+                    found = of_names[written] = tuple([p for p in written if p in declared])
+            table[touchpoint.id] = found
+        return table
 
     def _involved(self) -> dict[str, frozenset[str]]:
         return self.derived("involved", self._make_involved)
@@ -226,23 +254,31 @@ class Journey:
     def implicit_next(self, touchpoint_id: str, persona: str | None) -> str | None:
         """The target of the implicit edge of `edges_for` without making the edge: the touchpoint
         after this one that involves the persona (None: none does)."""
-        index = self._following_for(persona)[self._position[touchpoint_id]]
-        return None if index is None else self._ordered[index].touchpoint.id
-
-    def _following_for(self, persona: str | None) -> list[int | None]:
-        """For each touchpoint in journey order, the index of the next one involving the persona."""
-
-        def table() -> list[int | None]:
-            ordered = self.ordered()
-            following: list[int | None] = [None] * len(ordered)
-            upcoming: int | None = None
-            for index in range(len(ordered) - 1, -1, -1):
-                following[index] = upcoming
-                if self.involves(ordered[index].touchpoint.id, persona):
-                    upcoming = index
+        following = self.next_involving(persona).get(touchpoint_id)
+        if following is not None or persona is None:
             return following
+        places = self._places(persona)  # a touchpoint the persona is not involved in, or the last
+        index = bisect_right(places, self._position[touchpoint_id])
+        return self._ordered[places[index]].touchpoint.id if index < len(places) else None
 
-        return self.derived(("following", persona), table)
+    def next_involving(self, persona: str | None) -> Mapping[str, str]:
+        """Touchpoint involving the persona -> the next one in journey order that does (the last
+        one has none): `implicit_next` where a persona's journey goes on, from one dictionary."""
+
+        def table() -> dict[str, str]:
+            ids = list(self._personas_table())
+            names = ids if persona is None else [ids[index] for index in self._places(persona)]
+            return dict(pairwise(names))
+
+        return self.derived(("next_involving", persona), table)
+
+    def _places(self, persona: str) -> list[int]:
+        """The indexes in `ordered()` of the touchpoints involving the persona, ascending."""
+
+        def table() -> list[int]:
+            return [index for index, personas in enumerate(self._personas_table().values()) if persona in personas]
+
+        return self.derived(("places", persona), table)
 
     def entry_shares(self, persona: str | None) -> dict[str, float | None]:
         """This persona's entry points and their shares as written (None: shares the remainder):
@@ -250,12 +286,13 @@ class Journey:
         return dict(self.derived(("entry_shares", persona), lambda: self._entry_shares(persona)))
 
     def _entry_shares(self, persona: str | None) -> dict[str, float | None]:
+        involved = self._personas_table()
         shares: dict[str, float | None] = {}
-        for position, placed in enumerate(self.ordered()):
+        for position, placed in self._entry_candidates():
             tp = placed.touchpoint
+            if persona is not None and persona not in involved[tp.id]:
+                continue
             entry = tp.entry
-            if (entry is False and position) or not self.involves(tp.id, persona):
-                continue  # most touchpoints are no entry: asked first, it is the cheaper question
             if isinstance(entry, dict):
                 if persona in entry:
                     shares[tp.id] = entry[persona]
@@ -266,6 +303,16 @@ class Journey:
             elif not isinstance(entry, bool):
                 shares[tp.id] = float(entry)
         return shares
+
+    def _entry_candidates(self) -> list[tuple[int, PlacedTouchpoint]]:
+        """(index in `ordered()`, touchpoint) of the first touchpoint and of every one that may
+        be an entry, found once for all personas: most touchpoints are no entry."""
+
+        def candidates() -> list[tuple[int, PlacedTouchpoint]]:
+            ordered = self._ordered
+            return [(i, placed) for i, placed in enumerate(ordered) if placed.touchpoint.entry is not False or not i]
+
+        return self.derived("entry_candidates", candidates)
 
     def entries_for(self, persona: str | None) -> list[str]:
         return list(self.entry_shares(persona))

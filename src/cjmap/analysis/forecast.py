@@ -295,39 +295,31 @@ def _persona(
         from cjmap.rules.flow import trap_message
 
         raise ForecastError(trap_message(trap, [key] if key != EVERYONE else []))
-    for loop in loops:
-        if len(loop) > LOOP_LIMIT:
-            shown = ", ".join(f"'{tp}'" for tp in loop[:3])
-            raise ForecastError(
-                f"touchpoints {shown} and {len(loop) - 3:,} more form one loop of {len(loop):,} touchpoints "
-                f"(for {key}); cjmap forecast solves loops of up to {LOOP_LIMIT} touchpoints exactly: "
-                "split the loop, or model the repeated part as one touchpoint with a retry branch"
-            )
-    index = {tp: i for i, loop in enumerate(loops) for tp in loop}
+    if chain.topological is None:  # a chain without loops has none too large
+        for loop in loops:
+            if len(loop) > LOOP_LIMIT:
+                shown = ", ".join(f"'{tp}'" for tp in loop[:3])
+                raise ForecastError(
+                    f"touchpoints {shown} and {len(loop) - 3:,} more form one loop of {len(loop):,} touchpoints "
+                    f"(for {key}); cjmap forecast solves loops of up to {LOOP_LIMIT} touchpoints exactly: "
+                    "split the loop, or model the repeated part as one touchpoint with a retry branch"
+                )
     success_outcomes = {o for o, (outcome, _) in journey.outcomes.items() if outcome.kind == "success"}
-    predecessors: dict[str, list[tuple[str, N]]] = {tp: [] for tp in chain.steps}
-    for tp, ways in chain.steps.items():
-        for target, p in ways:
-            if p != zero and target in chain.steps:
-                predecessors[target].append((tp, p))
 
     # Forward: expected visits.
-    visits: dict[str, N] = {}
-    inflow: dict[str, N] = {}
-    for loop in loops:
-        members = set(loop)
-        for tp in loop:
-            inflow[tp] = chain.entries.get(tp, zero) + sum(
-                (visits[src] * p for src, p in predecessors[tp] if src not in members), zero
-            )
-        if len(loop) == 1:  # no loop, or a touchpoint that repeats itself: 1 / (1 - q) visits
-            visits[loop[0]] = inflow[loop[0]] / (one - _self(loop[0], chain))
-            continue
-        visits.update(_visits_within(loop, members, predecessors, inflow, one, zero))
+    predecessors: dict[str, list[tuple[str, N]]] | None = None
+    if chain.topological is not None:
+        visits, inflow = _visits_without_loops(chain, chain.topological, one, zero)
+    else:
+        predecessors = _predecessors(chain)
+        visits, inflow = _visits_by_loop(chain, loops, predecessors, one, zero)
     if outcomes_only:
         outcomes, no_outcome, success = _ends(journey, chain, visits, success_outcomes, zero)
         total = sum(visits.values(), zero)
         return PersonaForecast(key, volume, outcomes, no_outcome, total, {}, {}, success, (), True, {}, (), {})
+    if predecessors is None:
+        predecessors = _predecessors(chain)
+    index = {tp: i for i, loop in enumerate(loops) for tp in loop}
 
     # Backward: the chance of success from each touchpoint.
     def worth(target: str, known: dict[str, N]) -> N:
@@ -414,22 +406,99 @@ def _persona(
     )
 
 
+def _predecessors(chain: Chain[N]) -> dict[str, list[tuple[str, N]]]:
+    """Touchpoint -> (touchpoint leading to it, probability) of the ways taken, the sources in
+    journey order."""
+    steps, zero = chain.steps, chain.zero
+    predecessors: dict[str, list[tuple[str, N]]] = {tp: [] for tp in steps}
+    for tp, ways in steps.items():
+        for target, p in ways:
+            if p != zero and target in steps:
+                predecessors[target].append((tp, p))
+    return predecessors
+
+
+def _visits_by_loop(
+    chain: Chain[N], loops: list[list[str]], predecessors: dict[str, list[tuple[str, N]]], one: N, zero: N
+) -> tuple[dict[str, N], dict[str, N]]:
+    """Expected visits and the mass flowing in from outside its loop, of each touchpoint, loop
+    after loop in topological order."""
+    entries = chain.entries
+    successors = chain.all_successors()
+    visits: dict[str, N] = {}
+    inflow: dict[str, N] = {}
+    for loop in loops:
+        if len(loop) == 1:  # no loop, or a touchpoint that repeats itself: 1 / (1 - q) visits
+            tp = loop[0]
+            coming = sum((visits[src] * p for src, p in predecessors[tp] if src != tp), zero)
+            inflow[tp] = entries.get(tp, zero) + coming
+            visits[tp] = inflow[tp] / (one - (_self(tp, chain) if tp in successors[tp] else zero))
+            continue
+        members = set(loop)
+        for tp in loop:
+            inflow[tp] = entries.get(tp, zero) + sum(
+                (visits[src] * p for src, p in predecessors[tp] if src not in members), zero
+            )
+        visits.update(_visits_within(loop, members, predecessors, inflow, one, zero))
+    return visits, inflow
+
+
+def _visits_without_loops(
+    chain: Chain[N], order: tuple[str, ...], one: N, zero: N
+) -> tuple[dict[str, N], dict[str, N]]:
+    """`_visits_by_loop` of a chain without loops (a touchpoint repeating itself aside), in one
+    pass in topological order: each touchpoint's flow is handed on to the touchpoints it leads
+    to. A touchpoint's inflow adds the same terms in the same order (their sources in journey
+    order, as `_predecessors` lists them), so every figure is the same to the last bit."""
+    steps, entries = chain.steps, chain.entries
+    successors = chain.all_successors()
+    rank: dict[str, int] | None = None  # position in journey order, for a touchpoint reached several ways
+    handed: dict[str, list[tuple[str, N]]] = {}  # touchpoint -> (source, visits of the source * p)
+    visits: dict[str, N] = {}
+    inflow: dict[str, N] = {}
+    for tp in order:
+        came = handed.pop(tp, None)
+        if came is None:
+            terms: list[N] = []
+        elif len(came) == 1:
+            terms = [came[0][1]]
+        else:
+            if rank is None:
+                rank = {t: i for i, t in enumerate(steps)}
+            came.sort(key=lambda term: rank[term[0]])
+            terms = [value for _, value in came]
+        inflow[tp] = entries.get(tp, zero) + sum(terms, zero)
+        visits[tp] = flowing = inflow[tp] / (one - (_self(tp, chain) if tp in successors[tp] else zero))
+        for target, p in steps[tp]:
+            if p != zero and target != tp and target in steps:
+                waiting = handed.get(target)
+                if waiting is None:
+                    handed[target] = [(tp, flowing * p)]
+                else:
+                    waiting.append((tp, flowing * p))
+    return visits, inflow
+
+
 def _ends(
     journey: Journey, chain: Chain[N], visits: dict[str, N], success_outcomes: set[str], zero: N
 ) -> tuple[dict[str, N], N, N]:
     """Where the entrants end: each outcome's share, no outcome, and the success share."""
     outcomes = {o: zero for o in journey.outcomes}
     no_outcome = zero
-    for tp, ways in chain.steps.items():
+    steps = chain.steps
+    for tp, ways in steps.items():
         flowing = visits[tp]
-        if not any(p != zero for _, p in ways):
-            no_outcome += flowing
+        taken = False
         for target, p in ways:
-            if target not in chain.steps and p != zero:
-                if target in outcomes:
-                    outcomes[target] += flowing * p
-                else:  # an unknown id: validation reports it; the journey ends there
-                    no_outcome += flowing * p
+            if p != zero:
+                taken = True
+                if target not in steps:
+                    if target in outcomes:
+                        outcomes[target] += flowing * p
+                    else:  # an unknown id: validation reports it; the journey ends there
+                        no_outcome += flowing * p
+        if not taken:  # no way on: the journey ends here (nothing above was added)
+            no_outcome += flowing
     success = sum((outcomes[o] for o in success_outcomes), zero)
     return outcomes, no_outcome, success
 
