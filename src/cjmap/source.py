@@ -227,14 +227,14 @@ def _mark_at_byte(raw: bytes, offset: int) -> Mark:
     return Mark(before.count(b"\n") + 1, col)
 
 
-def parse(text: str, file: str, limits: Limits = Limits()) -> Loaded:
+def parse(text: str, file: str, limits: Limits = Limits(), *, split_text: bool = True) -> Loaded:
     """Text to data (dicts, lists, scalars) and their positions, checking every limit as events
-    arrive."""
-    return _Builder(file, limits).build(text)
+    arrive. split_text: look for the split-text warning (False where it is turned off)."""
+    return _Builder(file, limits, split_text).build(text)
 
 
-def load_bytes(raw: bytes, file: str, limits: Limits = Limits()) -> Loaded:
-    return parse(decode(raw, file, limits), file, limits)
+def load_bytes(raw: bytes, file: str, limits: Limits = Limits(), *, split_text: bool = True) -> Loaded:
+    return parse(decode(raw, file, limits), file, limits, split_text=split_text)
 
 
 # First characters of plain scalars that may resolve to something other than a string.
@@ -273,9 +273,10 @@ class _Builder:
     _resolver = Resolver()
     _constructor = SafeConstructor()
 
-    def __init__(self, file: str, limits: Limits) -> None:
+    def __init__(self, file: str, limits: Limits, split_text: bool = True) -> None:
         self.file = file
         self.limits = limits
+        self.split_text = split_text
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.alias_nodes = 0
@@ -303,7 +304,7 @@ class _Builder:
             raise self.fail(
                 rule_ids.NOT_A_MAP, "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1)
             )
-        for line, col, message in yaml_hints.split_text_warnings(text):
+        for line, col, message in yaml_hints.split_text_warnings(text) if self.split_text else ():
             self.problems.append(Problem(yaml_hints.SPLIT_TEXT_RULE, message, self.file, Mark(line, col)))
         return Loaded(root, self.problems, self.positions)
 
