@@ -250,9 +250,30 @@ _MAYBE_TYPED = re.compile(
     ),
     re.X,
 ).match
-# The same test for the compiled fold: 128 flags, one per ASCII first character, and one for "".
+
+
+def _longest_word(pattern: str) -> int | None:
+    """The longest text a resolver's pattern matches when it is a list of words (YAML 1.1's
+    true/false and null words: `^(?:yes|Yes|...)$`), else None. One more than the longest word:
+    `$` also matches before a final line break."""
+    words = re.fullmatch(r"\^\(\?:([^()\[\]\\*+?{}.^$]*)\)\$", re.sub(r"\s", "", pattern))  # re.X: spaces are not text
+    return None if words is None else max(len(word) for word in words.group(1).split("|")) + 1
+
+
+def _typed_length(first: str) -> int:
+    """For the compiled fold: the longest a plain scalar starting with `first` can be and still
+    resolve to something other than a string (0: never; 255: any length). Most text starts with a
+    letter, which only the short words of true, false and null can start with: a longer text is a
+    string without asking the resolvers' patterns."""
+    if first not in _RESOLVABLE_FIRST:
+        return 0
+    longest = [_longest_word(regexp.pattern) for _, regexp in Resolver.yaml_implicit_resolvers[first]]
+    return 255 if None in longest else min(254, max(n for n in longest if n is not None))
+
+
+# The same test for the compiled fold: one byte per ASCII first character, and one for "".
 assert all(len(first) <= 1 and first.isascii() for first in _RESOLVABLE_FIRST)
-_RESOLVABLE_FIRST_FLAGS = bytes([chr(i) in _RESOLVABLE_FIRST for i in range(128)] + ["" in _RESOLVABLE_FIRST])
+_RESOLVABLE_FIRST_FLAGS = bytes([_typed_length(chr(i)) for i in range(128)] + ["" in _RESOLVABLE_FIRST])
 _KEY_TAGS = (None, "!", _TAG + "str")
 _HINTS = {
     "int": "write a whole number such as 42",
