@@ -222,6 +222,7 @@ SPELLINGS = [
     ],
     *["2026-09-15", "2026-9-15", "2026-09-15T10:30:00Z", "2026-09-15t10:30:00.5+02:00", "2026-09-15", "10:30:00", "-5"],
     *["2026-02-30", "12:30", "1.2.3", "0x", "0b", "1__0", "yesno", "trueish", ".5.5", "=", "<", "<<x", "~x"],
+    *["falsey", "Falsely", "nullable", "NULLS", "Trues", "offset", "onion", "yes it is", "No way", "~~", "<<<", "=="],
     "2026-09-15 10:30:00",
     *["999999999999999999", "1234567890123456789", "99999999999999999999999", "٣", "1٣", "0", "0000"],
     "zażółć gęślą",
@@ -320,3 +321,33 @@ def test_validate_prints_the_same_either_way(tmp_path: Path) -> None:
         outputs.append((run.returncode, run.stdout, run.stderr))
     assert outputs[0] == outputs[1]
     assert outputs[0][1]  # findings were printed
+
+
+# The compiled fold asks the resolvers only about plain scalars at most as long as the table of
+# its first character allows (the words true, false and null are short): never a typed one longer.
+TYPED_WORDS = [word for word in SPELLINGS if word[:1].isascii() and word[:1].isalpha()] + ["~"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet=st.sampled_from(list("yYnNtTfFoO~<=lasreu+-.0123456789_:eE \n")), min_size=1, max_size=9),
+        st.tuples(st.sampled_from(TYPED_WORDS), st.sampled_from(["", "\n", " ", "s", "\n\n"])).map("".join),
+    )
+)
+def test_the_typed_length_table_never_skips_a_typed_scalar(text: str) -> None:
+    from yaml.nodes import ScalarNode
+
+    longest = source._RESOLVABLE_FIRST_FLAGS[ord(text[0])] if text[0].isascii() else 0
+    tag = source._Builder._resolver.resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag != "tag:yaml.org,2002:str":
+        assert longest == 255 or len(text) <= longest, (text, tag, longest)
+
+
+def test_many_keys_and_long_keys_keep_their_own_text() -> None:
+    """Keys are decoded once and found again by a hash of their bytes: keys that share a slot, and
+    keys too long to keep, still read as written (thousands of keys, each used twice)."""
+    keys = [f"k{index}" for index in range(3000)] + ["ą" * 30, "x" * 49, "x" * 48, "😀" * 13, ""]
+    text = "".join(f"- {{'{key}': {index}, {key or 'e'}_: [{key or 'e'}]}}\n" for index, key in enumerate(keys))
+    text += "".join(f"- '{key}': {index}\n" for index, key in enumerate(reversed(keys)))
+    assert check_text(text)

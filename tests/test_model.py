@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cjmap.model import JourneyMap, Review
 from tests.conftest import check, rules_of
@@ -130,3 +133,37 @@ def test_unknown_top_level_key_lists_what_is_allowed_when_nothing_is_close() -> 
     (diagnostic,) = check(BASE + "      - {id: t}\nzzzzzz: 1\n")
     assert "unknown field 'zzzzzz'; allowed here:" in diagnostic.message
     assert "personas" in diagnostic.message
+
+
+# A whole-number emotion is made a float before validation (the common case skips trying the
+# per-persona form): it must be what the number field itself makes of it, and everything else
+# (a boolean, a number too large for a float, text) fails as it did.
+EMOTION_SHORT_CUT = st.one_of(
+    st.integers(),
+    st.integers(min_value=-(2**60), max_value=2**60),
+    st.sampled_from([2**53, -(2**53), 2**53 + 1, 10**400, True, False, 0, -0]),
+    st.floats(allow_nan=False),
+    st.dictionaries(st.sampled_from(["anna", "piotr"]), st.integers(-3, 3), max_size=2),
+    st.text(max_size=3),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(EMOTION_SHORT_CUT)
+def test_an_emotion_reads_as_the_number_field_reads_it(value: object) -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from cjmap.model import Emotion, Touchpoint
+
+    def outcome(validate: Callable[[], object]) -> object:
+        try:
+            found = validate()
+        except ValidationError:
+            return "refused"
+        return (type(found), found, {k: type(v) for k, v in found.items()} if isinstance(found, dict) else None)
+
+    general = TypeAdapter(Emotion | None)
+    shape = value is None or (type(value) in (int, float)) or isinstance(value, dict)  # what the model lets through
+    expected = outcome(lambda: general.validate_python(value)) if shape else "refused"
+    assert outcome(lambda: Touchpoint.model_validate({"id": "t", "emotion": value}).emotion) == expected

@@ -230,6 +230,41 @@ def test_split_text_severity_follows_the_settings(write: Write, level: str, exit
     assert ('"CJM008"' in result.stdout) is shown
 
 
+def test_a_map_whose_split_text_is_off_is_not_scanned_and_its_library_still_warns(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cjmap diff` turns the warning off: the scan of its maps is skipped, while a library (read
+    once for every map of the run) keeps its warnings for a map that has the rule on."""
+    from datetime import date
+
+    from cjmap import yaml_hints
+    from cjmap.document import Loader
+    from cjmap.source import Limits
+    from cjmap.validate import Settings, check_path
+
+    split = "    frustrations: [Spam z kodami, które nic nie dają]\n"
+    write("cjmap.toml", "")
+    write("lib.yaml", "cjmap: 1\nkind: library\npersonas:\n  - id: anna\n    name: Anna\n" + split)
+    own = "include: lib.yaml\npersonas:\n  - id: rita\n    name: Rita\n" + split
+    path = write("map.yaml", HEAD + own + STAGES)
+    scanned: list[int] = []
+    real = yaml_hints.split_text_warnings
+
+    def counted(text: str) -> list[tuple[int, int, str]]:
+        scanned.append(len(text))
+        return real(text)
+
+    monkeypatch.setattr(yaml_hints, "split_text_warnings", counted)
+    loader = Loader(Limits())
+    off = Settings(today=date(2026, 11, 1), severity={"CJM008": None})
+    assert check_path(loader, path, "map.yaml", off).diagnostics == []
+    assert len(scanned) == 1  # the library only
+    on = check_path(loader, path, "map.yaml", Settings(today=date(2026, 11, 1)))
+    found = [(d.rule, Path(d.file).name, d.line) for d in on.diagnostics]
+    assert found == [("CJM008", "map.yaml", 8), ("CJM008", "lib.yaml", 6)]
+    assert len(scanned) == 2  # the map now; the library came from the loader's cache
+
+
 YAMLISH = st.lists(
     st.sampled_from([*"ab :-,[]{}#'\"\n\t>|?&*!%@`", "  ", "- ", ": ", "które", "which", "\n  - "]), max_size=60
 ).map("".join)

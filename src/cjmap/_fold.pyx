@@ -12,6 +12,12 @@ returns DECLINED and the Python fold reads the file from the start, with its exa
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.long cimport PyLong_FromSize_t
 from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdint cimport uint32_t
+from libc.string cimport memcmp
+
+
+cdef extern from "Python.h":
+    const char *PyUnicode_AsUTF8AndSize(object text, Py_ssize_t *size) except NULL
 
 
 cdef extern from "yaml.h":
@@ -77,6 +83,13 @@ DECLINED = object()
 # libyaml refuses flow nesting past 1,000 levels (some versions only): never decide there.
 cdef Py_ssize_t _DEEPEST = 999
 
+# Mapping keys are few and repeat on every element (id, name, text, ...): each is decoded once and
+# the same string used again, found in a small table by a hash of its bytes. The string already
+# knows its own hash, so the dicts it goes into do not hash it again. Longer keys are decoded each time.
+cdef enum:
+    _KEY_SLOTS = 512
+    _LONGEST_KEPT_KEY = 48
+
 
 def fold(bytes data, str file, Py_ssize_t max_depth, dict places, bytes first, object maybe_typed, object resolve):
     """The root of one YAML document (UTF-8 bytes), or DECLINED.
@@ -124,6 +137,8 @@ cdef object _walk(yaml_parser_t *parser, str file, Py_ssize_t max_depth, dict pl
     cdef size_t length
     cdef bint typed
     cdef dict resolved = {}  # plain values already resolved (a map repeats its values): their values
+    cdef list keys = [None] * _KEY_SLOTS  # the strings of keys seen, by the hash of their bytes
+    cdef unsigned char longest
     while True:
         if not yaml_parser_parse(parser, &event):
             return DECLINED
@@ -146,18 +161,20 @@ cdef object _walk(yaml_parser_t *parser, str file, Py_ssize_t max_depth, dict pl
                 if kind == YAML_SCALAR_EVENT:
                     text = event.data.scalar.value
                     length = event.data.scalar.length
-                    value = PyUnicode_DecodeUTF8(<const char *>text, <Py_ssize_t>length, "strict")
                     if is_map and key is None:
+                        value = _key_text(keys, text, length, _LONGEST_KEPT_KEY)
                         # Keys stay as written; a merge key or a second use of a key: the Python fold.
                         if value == "<<" or value in <dict>node:
                             return DECLINED
                         key, key_line, key_col = value, line, col
                         continue
+                    value = PyUnicode_DecodeUTF8(<const char *>text, <Py_ssize_t>length, "strict")
                     if event.data.scalar.plain_implicit:
                         if length == 0:
                             typed = first[128] != 0
                         else:
-                            typed = text[0] < 128 and first[text[0]] != 0
+                            longest = first[text[0]] if text[0] < 128 else 0
+                            typed = longest == 255 or length <= longest
                         if typed:
                             value = _typed(value, text, length, resolved, maybe_typed, resolve)
                             if value is DECLINED:
@@ -208,6 +225,27 @@ cdef object _walk(yaml_parser_t *parser, str file, Py_ssize_t max_depth, dict pl
                 return DECLINED
         finally:
             yaml_event_delete(&event)
+
+
+cdef inline object _key_text(list keys, const unsigned char *text, size_t length, size_t kept):
+    """A key's string: the one decoded before when the same bytes were a key already."""
+    cdef uint32_t hash = 2166136261u  # FNV-1a
+    cdef size_t i
+    cdef Py_ssize_t size
+    cdef const char *known
+    if length > kept:
+        return PyUnicode_DecodeUTF8(<const char *>text, <Py_ssize_t>length, "strict")
+    for i in range(length):
+        hash = (hash ^ text[i]) * 16777619u
+    slot = hash % _KEY_SLOTS
+    found = keys[slot]
+    if found is not None:
+        known = PyUnicode_AsUTF8AndSize(found, &size)
+        if <size_t>size == length and memcmp(known, text, length) == 0:
+            return found
+    found = PyUnicode_DecodeUTF8(<const char *>text, <Py_ssize_t>length, "strict")
+    keys[slot] = found
+    return found
 
 
 cdef object _typed(object value, const unsigned char *text, size_t length, dict resolved,

@@ -64,14 +64,17 @@ class Loader:
         self._roots: dict[Path, Path] = {}
         self._warnings: dict[Path, list[Problem]] = {}  # loader warnings of each library
 
-    def load_path(self, path: Path, name: str, raw: bytes | None = None) -> Document:
-        """A map file (raw: its bytes, when already read within the limit)."""
+    def load_path(self, path: Path, name: str, raw: bytes | None = None, *, split_text: bool = True) -> Document:
+        """A map file (raw: its bytes, when already read within the limit). split_text: look for
+        the split-text warning in the map's own text (the caller turned it off: the scan of a
+        large map is wasted); an included library's warnings are found either way, as the
+        library is read once for every map that includes it."""
         data = self.reader.read(path, name, self.limits) if raw is None else raw
-        return self._load(data, name, path.resolve().parent, self.project_root(path))
+        return self._load(data, name, path.resolve().parent, self.project_root(path), split_text)
 
-    def load_stdin(self, raw: bytes) -> Document:
+    def load_stdin(self, raw: bytes, *, split_text: bool = True) -> Document:
         cwd = Path.cwd()
-        return self._load(raw, "<stdin>", cwd, self.root or cwd)
+        return self._load(raw, "<stdin>", cwd, self.root or cwd, split_text)
 
     def project_root(self, path: Path) -> Path:
         if self.root is not None:
@@ -84,8 +87,8 @@ class Loader:
             )
         return self._roots[folder]
 
-    def _load(self, raw: bytes, name: str, folder: Path, root: Path) -> Document:
-        loaded = load_bytes(raw, name, self.limits)
+    def _load(self, raw: bytes, name: str, folder: Path, root: Path, split_text: bool) -> Document:
+        loaded = load_bytes(raw, name, self.limits, split_text=split_text)
         document = Document(name, loaded.data, loaded.positions, list(loaded.problems), raw=raw)
         if isinstance(loaded.data, dict) and "include" in loaded.data:
             self._merge_includes(document, loaded.data, folder, root)

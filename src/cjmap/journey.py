@@ -21,15 +21,27 @@ from cjmap.model import Channel, JourneyMap, Outcome, Persona, Stage, Touchpoint
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+# PlacedTouchpoint and Edge are frozen dataclasses with their own __init__: the one dataclass
+# writes sets each field through object.__setattr__, which made an edge cost three times what
+# setting its slots directly does (a large map makes one of each per touchpoint). The __init__
+# takes the same arguments and sets every field (tests/test_journey_build.py compares them).
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class PlacedTouchpoint:
     touchpoint: Touchpoint
     stage_index: int
     order: int  # position in the whole journey, in file order
     path: Path
 
+    def __init__(self, touchpoint: Touchpoint, stage_index: int, order: int, path: Path) -> None:
+        _set_placed_touchpoint(self, touchpoint)
+        _set_placed_stage_index(self, stage_index)
+        _set_placed_order(self, order)
+        _set_placed_path(self, path)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Edge:
     source: str
     target: str  # a touchpoint or outcome id, or an unknown id (reported by a rule)
@@ -39,9 +51,45 @@ class Edge:
     implicit: bool = False
     probabilities: dict[str, float] | None = None  # one per persona, as written
 
+    def __init__(
+        self,
+        source: str,
+        target: str,
+        path: Path,
+        label: str | None = None,
+        probability: float | None = None,
+        implicit: bool = False,
+        probabilities: dict[str, float] | None = None,
+    ) -> None:
+        _set_edge_source(self, source)
+        _set_edge_target(self, target)
+        _set_edge_path(self, path)
+        _set_edge_label(self, label)
+        _set_edge_probability(self, probability)
+        _set_edge_implicit(self, implicit)
+        _set_edge_probabilities(self, probabilities)
+
     def probability_for(self, persona: str | None) -> float | None:
         """The share this persona takes (None: not given, it shares the remainder)."""
         return probability_for(self.probabilities if self.probabilities is not None else self.probability, persona)
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+_set_placed_touchpoint, _set_placed_stage_index, _set_placed_order, _set_placed_path = _slot_setters(
+    PlacedTouchpoint, ("touchpoint", "stage_index", "order", "path")
+)
+(
+    _set_edge_source,
+    _set_edge_target,
+    _set_edge_path,
+    _set_edge_label,
+    _set_edge_probability,
+    _set_edge_implicit,
+    _set_edge_probabilities,
+) = _slot_setters(Edge, ("source", "target", "path", "label", "probability", "implicit", "probabilities"))
 
 
 @dataclass
@@ -70,38 +118,52 @@ class Journey:
         for index, outcome in enumerate(journey_map.outcomes):
             journey.outcomes.setdefault(outcome.id, (outcome, ("outcomes", index)))
         order = 0
+        touchpoints, position, ordered = journey.touchpoints, journey._position, journey._ordered
         for stage_index, stage in enumerate(journey_map.stages):
             journey.stages.setdefault(stage.id, (stage, ("stages", stage_index)))
             for tp_index, touchpoint in enumerate(stage.touchpoints):
-                path: Path = ("stages", stage_index, "touchpoints", tp_index)
-                placed = PlacedTouchpoint(touchpoint, stage_index, order, path)
-                if touchpoint.id not in journey.touchpoints:
-                    journey.touchpoints[touchpoint.id] = placed
-                    journey._position[touchpoint.id] = len(journey._ordered)
-                    journey._ordered.append(placed)
+                touchpoint_id = touchpoint.id
+                if touchpoint_id not in touchpoints:  # a later duplicate is reported, not placed
+                    placed = PlacedTouchpoint(
+                        touchpoint, stage_index, order, ("stages", stage_index, "touchpoints", tp_index)
+                    )
+                    touchpoints[touchpoint_id] = placed
+                    position[touchpoint_id] = len(ordered)
+                    ordered.append(placed)
                 order += 1
         journey._link()
         return journey
 
     def _link(self) -> None:
         ordered = self.ordered()
+        # Each touchpoint's fields read once (a model's attribute costs more than a local's).
+        ids = [placed.touchpoint.id for placed in ordered]
+        sequential = self.map.flow == "sequential"
+        last = len(ordered) - 1
         for index, placed in enumerate(ordered):
-            touchpoint, path = placed.touchpoint, placed.path
+            touchpoint, path, touchpoint_id = placed.touchpoint, placed.path, ids[index]
+            items, decision = touchpoint.next, touchpoint.decision
+            if items is None and decision is None:  # most touchpoints: only the way on, if any
+                following = sequential and index < last
+                self.edges[touchpoint_id] = (
+                    [Edge(touchpoint_id, ids[index + 1], path, None, None, True, None)] if following else []
+                )
+                continue
             edges: list[Edge] = []
-            for i, item in enumerate(touchpoint.next or []):
+            for i, item in enumerate(items or []):
                 if isinstance(item, str):
-                    edges.append(Edge(touchpoint.id, self.resolve(item), (*path, "next", i)))
+                    edges.append(Edge(touchpoint_id, self.resolve(item), (*path, "next", i)))
                 else:
                     shared, own = _split(item.probability)
                     edges.append(
-                        Edge(touchpoint.id, self.resolve(item.to), (*path, "next", i, "to"), None, shared, False, own)
+                        Edge(touchpoint_id, self.resolve(item.to), (*path, "next", i, "to"), None, shared, False, own)
                     )
-            if touchpoint.decision is not None:
-                for i, branch in enumerate(touchpoint.decision.branches):
+            if decision is not None:
+                for i, branch in enumerate(decision.branches):
                     shared, own = _split(branch.probability)
                     edges.append(
                         Edge(
-                            touchpoint.id,
+                            touchpoint_id,
                             self.resolve(branch.to),
                             (*path, "decision", "branches", i, "to"),
                             branch.when,
@@ -110,10 +172,7 @@ class Journey:
                             own,
                         )
                     )
-            falls_through = touchpoint.next is None and touchpoint.decision is None
-            if falls_through and self.map.flow == "sequential" and index + 1 < len(ordered):
-                edges.append(Edge(touchpoint.id, ordered[index + 1].touchpoint.id, path, implicit=True))
-            self.edges[touchpoint.id] = edges
+            self.edges[touchpoint_id] = edges
 
     def resolve(self, target: str) -> str:
         """A stage id as a target means that stage's first touchpoint."""

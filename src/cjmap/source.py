@@ -227,14 +227,14 @@ def _mark_at_byte(raw: bytes, offset: int) -> Mark:
     return Mark(before.count(b"\n") + 1, col)
 
 
-def parse(text: str, file: str, limits: Limits = Limits()) -> Loaded:
+def parse(text: str, file: str, limits: Limits = Limits(), *, split_text: bool = True) -> Loaded:
     """Text to data (dicts, lists, scalars) and their positions, checking every limit as events
-    arrive."""
-    return _Builder(file, limits).build(text)
+    arrive. split_text: look for the split-text warning (False where it is turned off)."""
+    return _Builder(file, limits, split_text).build(text)
 
 
-def load_bytes(raw: bytes, file: str, limits: Limits = Limits()) -> Loaded:
-    return parse(decode(raw, file, limits), file, limits)
+def load_bytes(raw: bytes, file: str, limits: Limits = Limits(), *, split_text: bool = True) -> Loaded:
+    return parse(decode(raw, file, limits), file, limits, split_text=split_text)
 
 
 # First characters of plain scalars that may resolve to something other than a string.
@@ -250,9 +250,30 @@ _MAYBE_TYPED = re.compile(
     ),
     re.X,
 ).match
-# The same test for the compiled fold: 128 flags, one per ASCII first character, and one for "".
+
+
+def _longest_word(pattern: str) -> int | None:
+    """The longest text a resolver's pattern matches when it is a list of words (YAML 1.1's
+    true/false and null words: `^(?:yes|Yes|...)$`), else None. One more than the longest word:
+    `$` also matches before a final line break."""
+    words = re.fullmatch(r"\^\(\?:([^()\[\]\\*+?{}.^$]*)\)\$", re.sub(r"\s", "", pattern))  # re.X: spaces are not text
+    return None if words is None else max(len(word) for word in words.group(1).split("|")) + 1
+
+
+def _typed_length(first: str) -> int:
+    """For the compiled fold: the longest a plain scalar starting with `first` can be and still
+    resolve to something other than a string (0: never; 255: any length). Most text starts with a
+    letter, which only the short words of true, false and null can start with: a longer text is a
+    string without asking the resolvers' patterns."""
+    if first not in _RESOLVABLE_FIRST:
+        return 0
+    longest = [_longest_word(regexp.pattern) for _, regexp in Resolver.yaml_implicit_resolvers[first]]
+    return 255 if None in longest else min(254, max(n for n in longest if n is not None))
+
+
+# The same test for the compiled fold: one byte per ASCII first character, and one for "".
 assert all(len(first) <= 1 and first.isascii() for first in _RESOLVABLE_FIRST)
-_RESOLVABLE_FIRST_FLAGS = bytes([chr(i) in _RESOLVABLE_FIRST for i in range(128)] + ["" in _RESOLVABLE_FIRST])
+_RESOLVABLE_FIRST_FLAGS = bytes([_typed_length(chr(i)) for i in range(128)] + ["" in _RESOLVABLE_FIRST])
 _KEY_TAGS = (None, "!", _TAG + "str")
 _HINTS = {
     "int": "write a whole number such as 42",
@@ -273,9 +294,10 @@ class _Builder:
     _resolver = Resolver()
     _constructor = SafeConstructor()
 
-    def __init__(self, file: str, limits: Limits) -> None:
+    def __init__(self, file: str, limits: Limits, split_text: bool = True) -> None:
         self.file = file
         self.limits = limits
+        self.split_text = split_text
         self.problems: list[Problem] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.alias_nodes = 0
@@ -303,7 +325,7 @@ class _Builder:
             raise self.fail(
                 rule_ids.NOT_A_MAP, "file is empty: a map needs at least 'cjmap', 'id' and 'title'", Mark(1, 1)
             )
-        for line, col, message in yaml_hints.split_text_warnings(text):
+        for line, col, message in yaml_hints.split_text_warnings(text) if self.split_text else ():
             self.problems.append(Problem(yaml_hints.SPLIT_TEXT_RULE, message, self.file, Mark(line, col)))
         return Loaded(root, self.problems, self.positions)
 

@@ -28,6 +28,10 @@ class Settings:
     severity: dict[str, Severity | None] = field(default_factory=dict)  # by rule id; None = off
     measured: Measured | None = None  # `--measured FILE`: the rules see it for the map it measures
 
+    def reports(self, rule_id: str) -> bool:
+        """Whether a rule's findings are kept (not turned off): work for a rule that is off is skipped."""
+        return self.severity.get(rule_id, REGISTRY[rule_id].severity) is not None
+
 
 @dataclass
 class Result:
@@ -67,7 +71,7 @@ def check_path(loader: Loader, path: Path, name: str, settings: Settings, raw: b
     """Check one file (raw: its bytes, when already read)."""
     resolved = path.resolve()
     try:
-        document = loader.load_path(path, name, raw)
+        document = loader.load_path(path, name, raw, split_text=settings.reports(rule_ids.SPLIT_TEXT))
     except LoadError as error:
         return Result(name, [_load_diagnostic(error)], path=resolved)
     except OSError as error:
@@ -85,7 +89,7 @@ def failed(error: LoadError, name: str, path: Path | None = None) -> Result:
 
 def check_stdin(loader: Loader, raw: bytes, settings: Settings) -> Result:
     try:
-        document = loader.load_stdin(raw)
+        document = loader.load_stdin(raw, split_text=settings.reports(rule_ids.SPLIT_TEXT))
     except LoadError as error:
         return Result("<stdin>", [_load_diagnostic(error)], raw=raw)
     return check_document(document, settings)

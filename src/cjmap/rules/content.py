@@ -16,6 +16,9 @@ def emotion_scale(journey: Journey, context: Context) -> Iterator[Finding]:
     is a typo or a different scale, and would break the emotion curve."""
     low, high = journey.map.emotion_scale
     for placed in journey.ordered():
+        emotion = placed.touchpoint.emotion
+        if emotion is None or (type(emotion) is float and low <= emotion <= high):
+            continue  # most touchpoints: no emotion, or one on the scale (what emotions() would say)
         for persona, value in placed.touchpoint.emotions():
             if not low <= value <= high:
                 path = (*placed.path, "emotion") + ((persona,) if persona else ())

@@ -25,9 +25,13 @@ def branch_probabilities(journey: Journey, context: Context) -> Iterator[Finding
     as `{to, probability}`) has a probability, they must add up to 1. When only some have one,
     those must leave room for the rest (add up to less than 1): the remainder is shared equally
     by the ways without a probability. Probabilities given per persona are checked per persona."""
+    edges_of = journey.edges
     for placed in journey.ordered():
         tp = placed.touchpoint
-        edges = [edge for edge in journey.edges[tp.id] if not edge.implicit]
+        edges = edges_of[tp.id]
+        if not edges or (len(edges) == 1 and edges[0].implicit):
+            continue  # most touchpoints: no way written out, so no probability
+        edges = [edge for edge in edges if not edge.implicit]
         if not any(edge.probability is not None or edge.probabilities for edge in edges):
             continue
         only_branches = tp.next is None
@@ -255,15 +259,19 @@ def forecast_references(
         for i, persona in enumerate(stage.personas or []):
             if persona not in personas:
                 yield unknown("persona", persona, personas, ("stages", index, "personas", i), declare)
+    edges_of = journey.edges
     for placed in journey.ordered():
         tp = placed.touchpoint
-        if isinstance(tp.entry, dict):
-            for persona in tp.entry:
+        entry = tp.entry
+        if isinstance(entry, dict):
+            for persona in entry:
                 if persona not in personas:
                     yield unknown("persona", persona, personas, (*placed.path, "entry", persona), declare)
-        for edge in journey.edges[tp.id]:
+        for edge in edges_of[tp.id]:
+            if not edge.probabilities:
+                continue  # most ways: no per-persona probability to look at
             where = edge.path[:-1] if edge.path[-1] == "to" else edge.path
-            for persona in edge.probabilities or {}:
+            for persona in edge.probabilities:
                 if persona not in personas:
                     yield unknown("persona", persona, personas, (*where, "probability", persona), declare)
     for e_index, experiment in enumerate(journey.map.experiments):
