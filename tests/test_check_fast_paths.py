@@ -322,7 +322,8 @@ def general_branch_probabilities(journey: Journey) -> Iterator[Finding]:
         path = (*placed.path, "decision", "branches") if only_branches else (*placed.path, "next")
         noun = "branches" if only_branches else "ways"
         per_persona = any(edge.probabilities for edge in edges)
-        for persona in journey.personas_of(tp) if per_persona else [None]:
+        named = [p for edge in edges for p in edge.probabilities or () if p in journey.personas]
+        for persona in list(dict.fromkeys([*journey.personas_of(tp), *named])) if per_persona else [None]:
             given = [edge.probability_for(persona) for edge in edges]
             message = flow._sum_problem(what, noun, [g for g in given if g is not None], len(edges))
             if message:

@@ -133,8 +133,8 @@ class _KeepingLoader(Loader):
 
     kept: Document | None = None
 
-    def load_path(self, path: Path, name: str, raw: bytes | None = None) -> Document:
-        self.kept = super().load_path(path, name, raw)
+    def load_path(self, path: Path, name: str, raw: bytes | None = None, *, split_text: bool = True) -> Document:
+        self.kept = super().load_path(path, name, raw, split_text=split_text)
         return self.kept
 
 
