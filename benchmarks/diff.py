@@ -176,9 +176,9 @@ def show(label: str, figure: tuple[float, float]) -> None:
 
 
 def in_process(old: Path, new: Path) -> tuple[float, float, float, float, str]:
-    """CPU seconds of the parts of one diff: loads, diff_maps, the three reports, the forecast
-    delta (both maps forecast, with the engine `cjmap forecast` picks for their size), and
-    that engine."""
+    """CPU seconds of the parts of one diff in one process: loads (with only the error rules,
+    as the command checks), diff_maps, the three reports, the forecast delta (both maps
+    forecast, with the engine `cjmap forecast` picks for their size), and that engine."""
     import gc
     import time
     from datetime import date
@@ -186,17 +186,16 @@ def in_process(old: Path, new: Path) -> tuple[float, float, float, float, str]:
     from cjmap.analysis.diff import diff_maps
     from cjmap.analysis.diff_forecast import forecast_delta
     from cjmap.analysis.diff_report import render_json, render_markdown, render_text
+    from cjmap.api import session
+    from cjmap.commands.diff import _errors_only
     from cjmap.commands.forecast import EXACT_UP_TO
-    from cjmap.document import Loader
-    from cjmap.journey import Journey
-    from cjmap.source import Limits
-    from cjmap.validate import Settings, check_path
+    from cjmap.validate import check_path
 
     gc.disable()  # as the command does (commands.common.short_lived)
     started = time.process_time()
-    loader, settings = Loader(Limits(max_bytes=10**9)), Settings(today=date(2026, 11, 1))
-    maps = [check_path(loader, path, str(path), settings).journey_map for path in (old, new)]
-    journeys = [Journey.build(m) for m in maps if m is not None]
+    checking = _errors_only(session(date(2026, 11, 1), max_bytes=10**9))
+    results = [check_path(checking.loader, path, str(path), checking.settings) for path in (old, new)]
+    journeys = [r.journey for r in results if r.journey is not None]
     loaded = time.process_time()
     forecast = forecast_delta(journeys[0], journeys[1], EXACT_UP_TO)
     forecast_done = time.process_time()
