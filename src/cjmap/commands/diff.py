@@ -120,11 +120,10 @@ def _errors_only(session: Session) -> Session:
 # forked process while this one checks and forecasts the new (cjmap.pool.beside). The child sends
 # back its findings, its forecast and the map's plain data, from which this process builds the
 # model again (0.12 s to pickle there, 0.33 s to unpickle, validate and link here for a
-# 10,000-touchpoint map). Measured (benchmarks/diff.py, and the critical path in CPU seconds:
-# before the fork + the longer of the two sides + after), against one process:
-#   1,000 touchpoints (0.55 MB)  0.91-1.08x    4,000 touchpoints (2.2 MB)   1.17x
-#   2,000 touchpoints (1.1 MB)   0.99-1.06x   10,000 touchpoints (5.6 MB)   1.11-1.32x
-# so the second process starts at about 3,500 touchpoints.
+# 10,000-touchpoint map). Measured with benchmarks/diff.py on 2 idle cores, wall time against one
+# process (medians of 5): 1,000 touchpoints (0.55 MB) 1.08x for 1.1x the CPU, 2,000 (1.1 MB)
+# 1.05x, 4,000 (2.2 MB) 1.15x, 8,000 (4.4 MB) 1.12x, 10,000 (5.6 MB) 1.26-1.28x; so the second
+# process starts where it clearly pays.
 PARALLEL_FROM_BYTES = 2_000_000
 
 
